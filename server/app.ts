@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import session from "express-session";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { createPassport } from "./auth/passport.js";
+import { DatabaseSessionStore } from "./auth/sessionStore.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { AppContext } from "./context.js";
+import type { Database } from "./db/database.js";
+import { NotFoundError } from "./errors.js";
+import { csrfProtection, csrfToken } from "./http/csrf.js";
+import { errorHandler } from "./http/errorHandler.js";
+import { configureViews } from "./http/views.js";
+import type { Logger } from "./logger.js";
+import { buildNavigation } from "./presenters/navigation.js";
+import { mountRoutes } from "./routes/index.js";
+import { ROOT_DIR } from "./paths.js";
+import type { CurrentUser } from "./auth/currentUser.js";
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock?: Clock;
+}
+
+const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+
+/** Builds the Express application over an open database; never listens (tests drive it with supertest). */
+export function createApp(deps: AppDeps): Express & { locals: { context: AppContext } } {
+  const { config, db, logger } = deps;
+  const passport = createPassport(db);
+  const context: AppContext = { config, db, logger, clock: deps.clock ?? systemClock, passport };
+  const app = express();
+  app.locals.context = context;
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.set("query parser", "extended");
+  configureViews(app);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers["x-request-id"];
+        const id = typeof incoming === "string" && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/vendor/") === true },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // Form.io and bpmn-js set style attributes on elements they build.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:", "blob:"],
+          fontSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          workerSrc: ["'self'", "blob:"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+        },
+      },
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await db.sequelize.query("SELECT 1");
+      res.json({ status: "ok", database: db.dialect });
+    } catch {
+      res.status(503).json({ status: "unavailable", error: { code: "database_unreachable", message: "数据库不可用" } });
+    }
+  });
+
+  mountStatic(app);
+  app.use(express.json({ limit: config.bodyLimit }));
+  app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
+  app.use(
+    session({
+      name: "xy.sid",
+      secret: config.sessionSecret,
+      store: new DatabaseSessionStore(db),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: "lax", secure: config.secureCookies, maxAge: SESSION_TTL_MS },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(["/api", "/engine-rest"], (req: Request, res: Response, next: NextFunction) => {
+    if (!req.headers.authorization?.startsWith("Basic ")) return next();
+    const authenticate = passport.authenticate("basic", { session: false }, (err: unknown, user: CurrentUser | false) => {
+      if (err) return next(err);
+      if (!user) {
+        res.status(401).json({ error: { code: "unauthenticated", message: "用户名或密码错误", details: [] } });
+        return;
+      }
+      req.user = user;
+      next();
+    }) as RequestHandler;
+    void authenticate(req, res, next);
+  });
+  app.use(csrfProtection);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const user = req.user as CurrentUser | undefined;
+    res.locals.currentUser = user;
+    res.locals.nav = buildNavigation(user, req.path);
+    // Anonymous pages with a form (login, registration) ask for a token themselves: no session per visitor.
+    const sessionUser = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
+    res.locals.csrfToken = sessionUser ? csrfToken(req) : "";
+    res.locals.requestId = req.id;
+    next();
+  });
+
+  mountRoutes(app, context);
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundError(`找不到页面或接口：${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app as Express & { locals: { context: AppContext } };
+}
+
+function mountStatic(app: Express): void {
+  const nm = path.join(ROOT_DIR, "node_modules");
+  const opts = { maxAge: "7d", fallthrough: true, index: false } as const;
+  app.use("/assets", express.static(path.join(ROOT_DIR, "public"), { ...opts, maxAge: "1h" }));
+  app.use("/vendor/bootstrap", express.static(path.join(nm, "bootstrap/dist"), opts));
+  app.use("/vendor/bootstrap-icons", express.static(path.join(nm, "bootstrap-icons/font"), opts));
+}

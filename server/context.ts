@@ -1,0 +1,14 @@
+import type { PassportInstance } from "./auth/passport.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/database.js";
+import type { Logger } from "./logger.js";
+
+/** What routes and commands need from the running node; built once by createApp. */
+export interface AppContext {
+  readonly config: Config;
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly passport: PassportInstance;
+}

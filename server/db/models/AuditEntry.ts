@@ -1,0 +1,33 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
+
+/** One entry of the append-only audit log; hash = sha256(prevHash + canonical fields). */
+export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreationAttributes<AuditEntry>> {
+  declare id: CreationOptional<number>;
+  declare at: Date;
+  declare actor: string | null;
+  declare action: string;
+  declare entityType: string | null;
+  declare entityId: string | null;
+  declare detail: string | null;
+  declare ip: string | null;
+  declare prevHash: string;
+  declare hash: string;
+
+  static initModel(sequelize: Sequelize): void {
+    AuditEntry.init(
+      {
+        id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+        at: { type: DataTypes.DATE(3), allowNull: false },
+        actor: { type: DataTypes.STRING(64), allowNull: true },
+        action: { type: DataTypes.STRING(64), allowNull: false },
+        entityType: { type: DataTypes.STRING(64), allowNull: true },
+        entityId: { type: DataTypes.STRING(64), allowNull: true },
+        detail: { type: DataTypes.TEXT, allowNull: true },
+        ip: { type: DataTypes.STRING(64), allowNull: true },
+        prevHash: { type: DataTypes.STRING(64), allowNull: false },
+        hash: { type: DataTypes.STRING(64), allowNull: false },
+      },
+      { sequelize, tableName: "audit_entries", underscored: true, timestamps: false },
+    );
+  }
+}

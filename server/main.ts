@@ -1,0 +1,55 @@
+import type { Server } from "node:http";
+import { createApp } from "./app.js";
+import { bootDatabase } from "./boot.js";
+import { loadConfig } from "./config.js";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./domain/accounts/demoSeed.js";
+import { createLogger } from "./logger.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const { db, seededDemo } = await bootDatabase(config, logger);
+  const app = createApp({ config, db, logger });
+  const server: Server = app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ port, database: db.dialect, ms: Date.now() - started }, "server started");
+  const lines = [`信用承诺与修复平台已启动：http://localhost:${port}  (数据库：${db.dialect}，启动用时 ${Date.now() - started} ms)`];
+  if (seededDemo || config.demoSeed !== false) {
+    lines.push(`演示账号（密码均为 ${DEMO_PASSWORD}）：${DEMO_ACCOUNTS.map((a) => `${a.username}（${a.displayName}）`).join("，")}`);
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: no new connections, finishing requests in flight");
+    const force = setTimeout(() => {
+      logger.warn("requests still running after the grace period; closing connections");
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      void db.close().finally(() => {
+        logger.info("stopped");
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`启动失败：${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { ipKeyGenerator, rateLimit } from "express-rate-limit";
+import { z } from "zod";
+import { LOGIN_FAILED_MESSAGE } from "../auth/passport.js";
+import { currentUser, type CurrentUser } from "../auth/currentUser.js";
+import type { AppContext } from "../context.js";
+import { audit } from "../domain/audit.js";
+import { csrfToken } from "../http/csrf.js";
+import { safeNextPath } from "../http/negotiate.js";
+import { requireUser } from "../http/guards.js";
+import { presentMe } from "../presenters/me.js";
+
+const LoginForm = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(128),
+  next: z.string().optional(),
+});
+
+/** Login, logout and the caller's own account (GET /api/me). */
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const { db, passport } = ctx;
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: Number(process.env.LOGIN_RATE_LIMIT ?? 10),
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    // Per address and account: one person mistyping does not lock out an office behind one NAT.
+    keyGenerator: (req) => {
+      const username = (req.body as { username?: unknown } | undefined)?.username;
+      return `${ipKeyGenerator(req.ip ?? "")}|${typeof username === "string" ? username.toLowerCase() : ""}`;
+    },
+    handler: (req, res) => {
+      res.status(429).render("auth/login", {
+        title: "登录",
+        layout: "bare",
+        error: "登录失败次数过多，请 15 分钟后再试",
+        username: (req.body as { username?: string })?.username ?? "",
+        csrfToken: csrfToken(req),
+      });
+    },
+  });
+
+  router.get("/login", (req, res) => {
+    if (req.user) return res.redirect(safeNextPath(req.query.next));
+    res.render("auth/login", { title: "登录", layout: "bare", next: safeNextPath(req.query.next), csrfToken: csrfToken(req) });
+  });
+
+  router.post("/login", loginLimiter, (req: Request, res: Response, next: NextFunction) => {
+    const parsed = LoginForm.safeParse(req.body);
+    const nextPath = safeNextPath(parsed.success ? parsed.data.next : undefined);
+    const fail = (status: number) =>
+      res.status(status).render("auth/login", {
+        title: "登录",
+        layout: "bare",
+        error: LOGIN_FAILED_MESSAGE,
+        username: parsed.success ? parsed.data.username : "",
+        next: nextPath,
+        csrfToken: csrfToken(req),
+      });
+    if (!parsed.success) return fail(400);
+    const authenticate = passport.authenticate("local", (err: unknown, user: CurrentUser | false) => {
+      if (err) return next(err);
+      if (!user) {
+        void db
+          .transaction((t) => audit(db, t, { actor: parsed.data.username.slice(0, 64), action: "auth.login_failed", ip: req.ip ?? null }))
+          .then(() => fail(401), next);
+        return;
+      }
+      // req.logIn regenerates the session id (passport >= 0.6): no session fixation.
+      req.logIn(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        db.transaction((t) =>
+          audit(db, t, { actor: user.username, action: "auth.login", entityType: "user", entityId: user.id, ip: req.ip ?? null }),
+        ).then(() => res.redirect(nextPath), next);
+      });
+    }) as RequestHandler;
+    void authenticate(req, res, next);
+  });
+
+  router.post("/logout", requireUser, (req, res, next) => {
+    const user = currentUser(req);
+    req.logOut((err) => {
+      if (err) return next(err);
+      req.session.destroy(() => {
+        res.clearCookie("xy.sid");
+        db.transaction((t) =>
+          audit(db, t, { actor: user.username, action: "auth.logout", entityType: "user", entityId: user.id, ip: req.ip ?? null }),
+        ).then(() => res.redirect("/login"), next);
+      });
+    });
+  });
+
+  router.get("/api/me", requireUser, (req, res) => {
+    res.json({ data: presentMe(currentUser(req)) });
+  });
+
+  return router;
+}

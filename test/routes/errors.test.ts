@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import request from "supertest";
+import { testApp } from "../helpers/testApp.js";
+import { buildUser } from "../helpers/factories.js";
+
+describe("errors: pages for browsers, JSON for API clients", () => {
+  it("answers malformed JSON with 400 and a Chinese message", async () => {
+    const user = await buildUser();
+    const res = await request(testApp().app)
+      .post("/api/me")
+      .auth(user.username, user.password)
+      .set("Content-Type", "application/json")
+      .send("{bad")
+      .expect(400);
+    assert.equal(res.body.error.code, "malformed_json");
+    assert.match(res.body.error.message, /JSON/);
+  });
+
+  it("answers a body over the limit with 413", async () => {
+    const user = await buildUser();
+    const big = JSON.stringify({ x: "a".repeat(2 * 1024 * 1024) });
+    const res = await request(testApp().app)
+      .post("/api/me")
+      .auth(user.username, user.password)
+      .set("Content-Type", "application/json")
+      .send(big)
+      .expect(413);
+    assert.equal(res.body.error.code, "payload_too_large");
+  });
+
+  it("answers unknown API routes with a JSON 404 and unknown pages with a Chinese page", async () => {
+    const api = await request(testApp().app).get("/api/nothing-here").expect(404);
+    assert.equal(api.body.error.code, "not_found");
+    const page = await request(testApp().app).get("/nothing-here").set("Accept", "text/html").expect(404);
+    assert.match(page.text, /找不到您要访问的页面/);
+    assert.doesNotMatch(page.text, /at .*\.ts:\d+/, "no stack trace");
+  });
+
+  it("reports the database in /healthz", async () => {
+    const res = await request(testApp().app).get("/healthz").expect(200);
+    assert.equal(res.body.status, "ok");
+  });
+});
