@@ -2,8 +2,6 @@
 module.exports = {
   "node-option": ["import=tsx"],
   require: ["test/helpers/rootHooks.ts"],
-  spec: ["test/**/*.test.ts"],
-  ignore: ["test/e2e/**"],
   timeout: 30000,
   exit: true,
 };

@@ -1,7 +1,7 @@
 // Browser tests: Debian's Chromium driven by playwright-core against a server on a free port.
 module.exports = {
   "node-option": ["import=tsx"],
-  spec: ["test/e2e/**/*.test.ts"],
+
   timeout: 120000,
   exit: true,
 };
