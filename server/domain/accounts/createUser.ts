@@ -9,6 +9,8 @@ import { Group } from "../../db/models/Group.js";
 export interface NewUser {
   username: string;
   password: string;
+  /** A hash made before the transaction (hashing is slow; on SQLite it would hold the write queue). */
+  passwordHash?: string;
   displayName: string;
   email?: string | null;
   phone?: string | null;
@@ -21,7 +23,7 @@ export interface NewUser {
 
 /** Creates an account with its roles, groups (its department's group included) and subjects in one transaction. */
 export async function createUser(input: NewUser, t: Transaction): Promise<User> {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = input.passwordHash ?? (await hashPassword(input.password));
   const user = await User.create(
     {
       username: input.username,
@@ -49,6 +51,7 @@ export async function createUser(input: NewUser, t: Transaction): Promise<User> 
   return user;
 }
 
+/** Replaces a user's roles. */
 export async function setUserRoles(userId: number, roles: Role[], t: Transaction): Promise<void> {
   await UserRole.destroy({ where: { userId }, transaction: t });
   await UserRole.bulkCreate(
@@ -57,6 +60,7 @@ export async function setUserRoles(userId: number, roles: Role[], t: Transaction
   );
 }
 
+/** Replaces a user's candidate groups. */
 export async function setUserGroups(userId: number, groups: string[], t: Transaction): Promise<void> {
   await UserGroup.destroy({ where: { userId }, transaction: t });
   await UserGroup.bulkCreate(

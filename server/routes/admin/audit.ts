@@ -1,0 +1,61 @@
+import { Router } from "express";
+import { z } from "zod";
+import { currentUser } from "../../auth/currentUser.js";
+import type { AppContext } from "../../context.js";
+import { verifyAuditChain } from "../../domain/audit.js";
+import { searchAuditLog } from "../../domain/auditLog.js";
+import { pageNumber } from "../../domain/search.js";
+import { requireRole } from "../../http/guards.js";
+import { authorize } from "../../policies/authorize.js";
+import { auditPolicy } from "../../policies/audit.js";
+import { presentAuditEntry, presentVerdict } from "../../presenters/audit.js";
+import { presentPagination } from "../../presenters/pagination.js";
+
+const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+const AuditQuery = z.object({
+  actor: text(64),
+  action: text(64),
+  entityType: text(64),
+  entityId: text(64),
+  from: date,
+  to: date,
+  upTo: z.coerce.number().int().positive().optional().catch(undefined),
+  page: z.unknown().optional(),
+});
+
+/** The audit log: the chain's verdict first, then a searchable, paginated list (admins and auditors). */
+export function adminAuditRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const { db } = ctx;
+
+  router.get("/admin/audit", requireRole("auditor"), async (req, res) => {
+    authorize(auditPolicy.read(currentUser(req)));
+    const query = AuditQuery.parse(req.query);
+    const [verdict, page] = await Promise.all([verifyAuditChain(db), searchAuditLog(db, { ...query, page: pageNumber(query.page) })]);
+    const presented = presentVerdict(verdict);
+    const filters = {
+      actor: query.actor,
+      action: query.action,
+      entityType: query.entityType,
+      entityId: query.entityId,
+      from: query.from,
+      to: query.to,
+      upTo: query.upTo,
+    };
+    res.render("admin/audit/index", {
+      title: "审计日志",
+      verdict: presented,
+      filters,
+      filtered: Object.values(filters).some(Boolean),
+      entries: page.rows.map((r) => presentAuditEntry(r, presented.brokenId)),
+      pagination: presentPagination(page, "/admin/audit", filters),
+    });
+  });
+
+  return router;
+}
