@@ -1,0 +1,349 @@
+// The only module that touches bpmn-engine / bpmn-elements / bpmn-moddle: parsing, the engine's
+// options (FEEL conditions, intercepted timers, services) and a small typed surface for the runtime.
+import { createRequire } from "node:module";
+import { EventEmitter } from "node:events";
+import { Engine } from "bpmn-engine";
+import * as elements from "bpmn-elements";
+import { BpmnModdle } from "bpmn-moddle";
+import Serializer, { TypeResolver } from "moddle-context-serializer";
+import { evaluate as feelEvaluate } from "feelin";
+
+const require = createRequire(import.meta.url);
+export const camundaSchema = require("camunda-bpmn-moddle/resources/camunda.json") as object;
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
+
+/** Process variables as the engine sees them (JSON values). */
+export type Variables = Record<string, unknown>;
+
+/** Keys bpmn-elements writes into process variables by itself (the process's execute message); never real variables. */
+const ENGINE_NOISE = new Set(["fields", "content", "properties"]);
+
+export function cleanVariables(vars: Variables | undefined): Variables {
+  const out: Variables = {};
+  for (const [k, v] of Object.entries(vars ?? {})) if (!ENGINE_NOISE.has(k)) out[k] = v;
+  return out;
+}
+
+export interface ParsedActivity {
+  id: string;
+  type: string;
+  name: string | null;
+  behaviour: Record<string, any>;
+}
+
+/** A parsed definition version: immutable, shared by every engine that runs an instance of it. */
+export interface ParsedDefinition {
+  sourceContext: unknown;
+  processId: string;
+  processName: string | null;
+  activities: Map<string, ParsedActivity>;
+  /** bpmn:Message id -> name and name -> id. */
+  messageNames: Map<string, string>;
+}
+
+/** Parses BPMN XML into the moddle tree (for validation). */
+export async function parseModdle(xml: string): Promise<{ rootElement: any; warnings: { message: string }[] }> {
+  const moddle = new BpmnModdle({ camunda: camundaSchema });
+  const result: any = await moddle.fromXML(xml);
+  return { rootElement: result.rootElement, warnings: result.warnings ?? [] };
+}
+
+/** Parses once and returns what every engine for this definition version needs. */
+export async function parseDefinition(xml: string, processId: string): Promise<ParsedDefinition> {
+  const moddle = new BpmnModdle({ camunda: camundaSchema });
+  const moddleContext: any = await moddle.fromXML(xml);
+  const sourceContext: any = Serializer(moddleContext, TypeResolver(elements as any));
+  const activities = new Map<string, ParsedActivity>();
+  const messageNames = new Map<string, string>();
+  for (const a of sourceContext.getActivities() as any[]) {
+    activities.set(a.id, { id: a.id, type: a.type, name: a.name ?? a.behaviour?.name ?? null, behaviour: a.behaviour ?? {} });
+  }
+  for (const el of moddleContext.rootElement.rootElements ?? []) {
+    if (el.$type === "bpmn:Message" && el.name) messageNames.set(el.id, el.name);
+  }
+  const proc = (moddleContext.rootElement.rootElements ?? []).find((e: any) => e.$type === "bpmn:Process" && e.id === processId);
+  return { sourceContext, processId, processName: proc?.name ?? null, activities, messageNames };
+}
+
+// ---- Expressions ---------------------------------------------------------------------------
+
+const ENGINE_ROOTS = new Set(["environment", "content", "fields", "properties"]);
+
+/**
+ * Camunda writes `${approved}`; bpmn-elements resolves paths from its own scope
+ * (`${environment.variables.approved}`). Rewrite bare names to process variables so both work.
+ */
+export function toEnginePath(inner: string): string {
+  const trimmed = inner.trim();
+  const root = /^[A-Za-z_$][\w$]*/.exec(trimmed)?.[0];
+  if (!root || ENGINE_ROOTS.has(root) || /^(true|false|null)$/.test(trimmed) || !Number.isNaN(Number(trimmed))) return trimmed;
+  if (root === "services") return `environment.${trimmed}`;
+  return `environment.variables.${trimmed}`;
+}
+
+function camundaExpressions() {
+  const base = new (elements as any).Environment().expressions;
+  return {
+    ...base,
+    resolveExpression(expression: string, context: unknown, fnContext: unknown) {
+      if (typeof expression !== "string") return base.resolveExpression(expression, context, fnContext);
+      const rewritten = expression.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => `\${${toEnginePath(inner)}}`);
+      return base.resolveExpression(rewritten, context, fnContext);
+    },
+  };
+}
+
+/** Resolves `${path}` placeholders against variables outside the engine (task attributes). */
+export function resolveTemplate(template: string | undefined | null, variables: Variables): unknown {
+  if (template === undefined || template === null) return undefined;
+  const whole = /^\s*\$\{([^}]*)\}\s*$/.exec(template);
+  const lookup = (path: string): unknown => {
+    let value: unknown = variables;
+    for (const part of path
+      .trim()
+      .replace(/^environment\.variables\./, "")
+      .split(".")) {
+      if (value === null || typeof value !== "object" || !Object.prototype.hasOwnProperty.call(value, part)) return undefined;
+      value = (value as Record<string, unknown>)[part];
+    }
+    return value;
+  };
+  if (whole) return lookup(whole[1]!);
+  return template.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
+    const v = lookup(inner);
+    if (v === undefined || v === null) return "";
+    if (typeof v === "object") return JSON.stringify(v);
+    return typeof v === "string" ? v : JSON.stringify(v);
+  });
+}
+
+// ---- FEEL conditions ---------------------------------------------------------------------------
+
+/** Evaluates a FEEL expression against variables (feelin); throws on syntax errors. */
+export function evaluateFeel(body: string, variables: Variables): unknown {
+  const result: unknown = feelEvaluate(body.trim(), variables);
+  if (result && typeof result === "object" && "value" in result) return result.value;
+  return result;
+}
+
+/** The engine's `scripts` option: FEEL for conditions; any other language fails loudly instead of counting as true. */
+function feelScripts() {
+  const scripts = new Map<string, { execute(scope: any, cb: (err: Error | null, value?: unknown) => void): void }>();
+  return {
+    register(activity: any) {
+      const { id, type, behaviour } = activity;
+      let language: string | undefined;
+      let body: string | undefined;
+      if (type === "bpmn:SequenceFlow") {
+        if (!behaviour.conditionExpression) return undefined;
+        language = behaviour.conditionExpression.language;
+        body = behaviour.conditionExpression.body;
+      } else {
+        language = behaviour.scriptFormat;
+        body = behaviour.script;
+      }
+      if (!language) return undefined;
+      const script = /^feel$/i.test(language)
+        ? {
+            execute(scope: any, cb: (err: Error | null, value?: unknown) => void) {
+              try {
+                cb(null, evaluateFeel(body ?? "", cleanVariables(scope.environment.variables)));
+              } catch (err) {
+                cb(err as Error);
+              }
+            },
+          }
+        : {
+            execute(_scope: any, cb: (err: Error | null) => void) {
+              cb(new Error(`<${id}> script language ${language} is not allowed`));
+            },
+          };
+      scripts.set(id, script);
+      return script;
+    },
+    getScript(_language: string, activity: any) {
+      return scripts.get(activity.id);
+    },
+  };
+}
+
+// ---- Engine per step -------------------------------------------------------------------------------
+
+export interface TimerRef {
+  owner: {
+    id: string;
+    executionId: string;
+    timerType?: string;
+    expireAt?: Date | string;
+    timeout?: number;
+    repeat?: number;
+    timeDuration?: string;
+    timeCycle?: string;
+    timeDate?: string;
+  };
+  callback: (...args: unknown[]) => void;
+  delay: number;
+  args: unknown[];
+}
+
+export interface ServiceCall {
+  activityId: string;
+  executionId: string;
+  behaviour: Record<string, any>;
+  variables: Variables;
+  /** Finish the service task: merge output into process variables first. */
+  done(err: (Error & { code?: string }) | null, output?: Variables): void;
+}
+
+export interface PostponedActivity {
+  id: string;
+  type: string;
+  executionId: string;
+  name: string | null;
+  behaviour: Record<string, any>;
+  eventDefinitions: { type: string; behaviour: Record<string, any> }[];
+}
+
+export interface EngineEvents {
+  onActivity(
+    event: "start" | "end" | "wait",
+    activity: { id: string; type: string; name: string | null; executionId: string; redelivered: boolean },
+  ): void;
+  onService(call: ServiceCall): void;
+}
+
+/** One bpmn-engine Engine for one step of one instance; dropped afterwards. */
+export class EngineRun {
+  readonly timers = new (elements as any).Timers({ setTimeout: () => null, clearTimeout: () => undefined });
+  private readonly engine: any;
+  private execution: any;
+  ended = false;
+  readonly errors: Error[] = [];
+  readonly listener = new EventEmitter();
+
+  constructor(
+    private readonly parsed: ParsedDefinition,
+    name: string,
+    events: EngineEvents,
+  ) {
+    const serviceExtension = (activity: any) => {
+      if (!/^bpmn:(ServiceTask|SendTask|BusinessRuleTask)$/.test(activity.type)) return;
+      const behaviour = activity.behaviour;
+      behaviour.Service = function Service(this: any, act: any) {
+        this.execute = (executeMessage: any, callback: (err: Error | null, output?: unknown) => void) => {
+          const env = act.environment;
+          events.onService({
+            activityId: act.id,
+            executionId: executeMessage.content.executionId,
+            behaviour,
+            variables: cleanVariables(env.variables),
+            done: (err, output) => {
+              if (err) return callback(err);
+              if (output) Object.assign(env.variables, output);
+              callback(null, output ?? {});
+            },
+          });
+        };
+      };
+    };
+    this.engine = new (Engine as any)({
+      name,
+      sourceContext: parsed.sourceContext,
+      timers: this.timers,
+      scripts: feelScripts(),
+      expressions: camundaExpressions(),
+      extensions: { services: serviceExtension },
+      settings: { enableDummyService: false },
+    });
+    this.engine.on("error", (err: Error) => this.errors.push(err));
+    this.engine.on("end", () => {
+      this.ended = true;
+    });
+    const forward = (event: "start" | "end" | "wait") => (api: any) => {
+      if (api.type === "bpmn:Process" || api.type === "bpmn:SequenceFlow") return;
+      events.onActivity(event, {
+        id: api.id,
+        type: api.type,
+        name: api.name ?? api.owner?.name ?? null,
+        executionId: api.executionId,
+        redelivered: Boolean(api.fields?.redelivered),
+      });
+    };
+    this.listener.on("activity.start", forward("start"));
+    this.listener.on("activity.end", forward("end"));
+    this.listener.on("activity.wait", forward("wait"));
+  }
+
+  async start(variables: Variables): Promise<void> {
+    this.execution = await this.engine.execute({ variables, listener: this.listener });
+  }
+
+  async resume(state: unknown): Promise<void> {
+    this.engine.recover(state);
+    this.execution = await this.engine.resume({ listener: this.listener });
+  }
+
+  private process(): any {
+    const defs = this.execution?.definitions ?? [];
+    for (const d of defs) {
+      const p = d.getProcesses().find((x: any) => x.id === this.parsed.processId) ?? d.getProcesses()[0];
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  variables(): Variables {
+    return cleanVariables(this.process()?.environment?.variables);
+  }
+
+  /** Sets process variables (submitted task data, message payloads, external task results). */
+  assignVariables(vars: Variables | undefined): void {
+    if (!vars || !Object.keys(vars).length) return;
+    const env = this.process()?.environment;
+    if (env) Object.assign(env.variables, vars);
+  }
+
+  signal(payload: Record<string, unknown>): void {
+    this.execution.signal(payload);
+  }
+
+  get state(): string {
+    return this.engine.state as string;
+  }
+
+  postponed(): PostponedActivity[] {
+    if (!this.execution) return [];
+    // Activities waiting inside embedded sub-processes are listed by the sub-process, not the process.
+    const list: any[] = [];
+    const collect = (apis: any[], depth: number) => {
+      for (const api of apis) {
+        list.push(api);
+        const inner = api.owner?.execution?.source;
+        if (depth < 20 && typeof inner?.getPostponed === "function") collect(inner.getPostponed(), depth + 1);
+      }
+    };
+    collect(this.execution.getPostponed(), 0);
+    return list.map((api) => {
+      const owner = api.owner ?? {};
+      return {
+        id: api.id,
+        type: api.type,
+        executionId: api.executionId,
+        name: owner.name ?? null,
+        behaviour: owner.behaviour ?? {},
+        eventDefinitions: (owner.behaviour?.eventDefinitions ?? []).map((e: any) => ({ type: e.type, behaviour: e.behaviour ?? {} })),
+      };
+    });
+  }
+
+  pendingTimers(): TimerRef[] {
+    return this.timers.executing as TimerRef[];
+  }
+
+  async getState(): Promise<unknown> {
+    const state: any = await this.engine.getState();
+    for (const d of state.definitions ?? []) delete d.source;
+    return state;
+  }
+}

@@ -1,0 +1,34 @@
+import { EngineRuntime, type EngineRuntimeDeps } from "./runtime.js";
+
+export { BpmnValidationError, EngineRuntime, InvalidRequestError, ProcessEngineError } from "./runtime.js";
+export type * from "./types.js";
+export { MAX_BPMN_BYTES } from "./validate.js";
+
+/** Builds the workflow runtime over the database and clock; no instance is ever kept in memory between calls. */
+export function createEngineRuntime(deps: EngineRuntimeDeps): EngineRuntime {
+  return new EngineRuntime(deps);
+}
+
+/** Fires due timer jobs every intervalMs until stopped; stop() waits for the round in flight (call it before closing the database). */
+export function startJobWorker(engine: EngineRuntime, logger: EngineRuntimeDeps["logger"], intervalMs = 1000): { stop(): Promise<void> } {
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    if (stopped) return;
+    current = engine
+      .runDueJobs()
+      .catch((err: unknown) => logger.error({ err }, "job worker round failed"))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import type { Transaction } from "sequelize";
+import type { CurrentUser } from "../auth/currentUser.js";
+import type { EngineDefinition, EngineDeployment, EngineJob } from "../db/models/engineModels.js";
+import type { Variables } from "./bpmn.js";
+import { addDuration, parseDueDate } from "./durations.js";
+import { createEngineContext, type EngineContext, type EngineRuntimeDeps, type FormKeyCheck } from "./runtime/context.js";
+import * as deployments from "./runtime/deployments.js";
+import * as externalTasks from "./runtime/externalTasks.js";
+import * as instances from "./runtime/instances.js";
+import * as jobs from "./runtime/jobs.js";
+import * as messages from "./runtime/messages.js";
+import * as queries from "./runtime/queries.js";
+import * as taskQueries from "./runtime/taskQueries.js";
+import * as tasks from "./runtime/tasks.js";
+import type {
+  Actor,
+  DeployInput,
+  DeployResult,
+  ExternalTaskView,
+  HistoryEvent,
+  IncidentView,
+  InstanceView,
+  ServiceHandler,
+  StartInput,
+  TaskFilter,
+  TaskView,
+} from "./types.js";
+
+export type { EngineRuntimeDeps } from "./runtime/context.js";
+export { BpmnValidationError, InvalidRequestError, ProcessEngineError } from "./runtime/errors.js";
+
+/**
+ * The workflow runtime: deployments, instances (load-run-save), tasks, jobs, external tasks, messages, history.
+ * A thin facade: each method delegates to the module under runtime/ that owns it, passing the shared context.
+ */
+export class EngineRuntime {
+  private readonly ctx: EngineContext;
+  readonly nodeId: string;
+
+  /** Deploy-time check that every literal camunda:formKey names an existing form: check(keys) answers the missing ones. */
+  readonly formKeys = {
+    use: (check: FormKeyCheck): void => {
+      this.ctx.formKeyCheck = check;
+    },
+  };
+
+  readonly services = {
+    register: (name: string, handler: ServiceHandler): void => {
+      this.ctx.services.set(name, handler);
+    },
+    has: (name: string): boolean => this.ctx.services.has(name),
+    names: (): string[] => [...this.ctx.services.keys()],
+  };
+
+  constructor(deps: EngineRuntimeDeps) {
+    this.ctx = createEngineContext(deps);
+    this.nodeId = this.ctx.nodeId;
+  }
+
+  /** Drops every parsed definition (tests use it to prove recovery from the database alone). */
+  clearCaches(): void {
+    this.ctx.parsedCache.clear();
+  }
+
+  // ---- Deployments and instances ----------------------------------------------------------------------------------
+
+  /** Validates and stores BPMN files; the same process key gets the next version. Nothing is stored when any file is refused. */
+  deploy(input: DeployInput, t?: Transaction): Promise<DeployResult> {
+    return deployments.deploy(this.ctx, input, t);
+  }
+
+  /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
+  startProcess(input: StartInput, t?: Transaction): Promise<InstanceView> {
+    return instances.startProcess(this.ctx, input, t);
+  }
+
+  /** Ends an instance from outside (EXTERNALLY_TERMINATED) and removes everything it waited on; kept in history. */
+  cancelInstance(id: string, input: { actor: Actor; reason: string }, t?: Transaction): Promise<void> {
+    return instances.cancelInstance(this.ctx, id, input, t);
+  }
+
+  // ---- User tasks -------------------------------------------------------------------------------------------------
+
+  /** May the user see this task at all (assignee, candidate, admin)? */
+  mayRead(user: CurrentUser, task: TaskView): boolean {
+    return tasks.mayRead(user, task);
+  }
+
+  /** Completes a user task with variables (they become process variables) and runs the instance on. */
+  completeTask(taskId: string, input: { actor: CurrentUser | string; variables?: Variables }, t?: Transaction): Promise<InstanceView> {
+    return tasks.completeTask(this.ctx, taskId, input, t);
+  }
+
+  /** Claims a task for the actor: a candidate may claim an unassigned task; claiming someone else's task is refused. */
+  claimTask(taskId: string, actor: CurrentUser, t?: Transaction): Promise<TaskView> {
+    return tasks.claimTask(this.ctx, taskId, actor, t);
+  }
+
+  /** Returns a task to its candidates: the assignee or an admin. */
+  unclaimTask(taskId: string, actor: CurrentUser, t?: Transaction): Promise<TaskView> {
+    return tasks.unclaimTask(this.ctx, taskId, actor, t);
+  }
+
+  /** Sets (or clears) the assignee: admin, or the current assignee handing over, or a candidate taking an unassigned task. */
+  setAssignee(taskId: string, assignee: string | null, actor: CurrentUser, t?: Transaction): Promise<TaskView> {
+    return tasks.setAssignee(this.ctx, taskId, assignee, actor, t);
+  }
+
+  /** One open task, or null (completed tasks are gone from the table; their trace is in history). */
+  getTask(taskId: string, t?: Transaction): Promise<TaskView | null> {
+    return taskQueries.getTask(this.ctx, taskId, t);
+  }
+
+  /** Open tasks matching a Camunda-like filter; the inbox query (indexed side table for candidates). */
+  findTasks(f: TaskFilter = {}, t?: Transaction): Promise<TaskView[]> {
+    return taskQueries.findTasks(this.ctx, f, t);
+  }
+
+  countTasks(f: TaskFilter = {}): Promise<number> {
+    return taskQueries.countTasks(this.ctx, f);
+  }
+
+  // ---- Messages ---------------------------------------------------------------------------------------------------
+
+  /** Delivers a message to the one instance waiting for it (by message name and business key); nothing waiting -> 400. */
+  correlateMessage(input: Parameters<typeof messages.correlateMessage>[1], t?: Transaction): Promise<InstanceView> {
+    return messages.correlateMessage(this.ctx, input, t);
+  }
+
+  // ---- Timer jobs -------------------------------------------------------------------------------------------------
+
+  /** Fires due timer jobs (claimed with a conditional update, each through load-run-save); returns how many fired. */
+  runDueJobs(limit = 50): Promise<number> {
+    return jobs.runDueJobs(this.ctx, limit);
+  }
+
+  /** Sets a job's retries (admin): a job in incident becomes due again and its incident is resolved. */
+  setJobRetries(jobId: string, retries: number, actor: Actor, t?: Transaction): Promise<void> {
+    return jobs.setJobRetries(this.ctx, jobId, retries, actor, t);
+  }
+
+  findJobs(filter: Parameters<typeof jobs.findJobs>[0] = {}): Promise<EngineJob[]> {
+    return jobs.findJobs(filter);
+  }
+
+  // ---- External tasks ---------------------------------------------------------------------------------------------
+
+  /** Locks up to maxTasks external tasks of the topics for a worker (an expired lock makes a task fetchable again). */
+  fetchAndLock(input: Parameters<typeof externalTasks.fetchAndLock>[1]): Promise<ExternalTaskView[]> {
+    return externalTasks.fetchAndLock(this.ctx, input);
+  }
+
+  /** A worker completes its locked external task; variables become process variables. */
+  completeExternalTask(id: string, input: Parameters<typeof externalTasks.completeExternalTask>[2], t?: Transaction): Promise<void> {
+    return externalTasks.completeExternalTask(this.ctx, id, input, t);
+  }
+
+  /** A worker reports a BPMN error: an error boundary event with that errorCode catches it. */
+  handleExternalBpmnError(id: string, input: Parameters<typeof externalTasks.handleExternalBpmnError>[2], t?: Transaction): Promise<void> {
+    return externalTasks.handleExternalBpmnError(this.ctx, id, input, t);
+  }
+
+  /** A worker reports a failure: retries left and a retry timeout; no retries left raises an incident. */
+  handleExternalFailure(id: string, input: Parameters<typeof externalTasks.handleExternalFailure>[2], t?: Transaction): Promise<void> {
+    return externalTasks.handleExternalFailure(this.ctx, id, input, t);
+  }
+
+  /** Extends a worker's lock on its external task. */
+  extendExternalLock(id: string, input: { workerId: string; newDuration: number }, t?: Transaction): Promise<void> {
+    return externalTasks.extendExternalLock(this.ctx, id, input, t);
+  }
+
+  unlockExternalTask(id: string, t?: Transaction): Promise<void> {
+    return externalTasks.unlockExternalTask(this.ctx, id, t);
+  }
+
+  /** Sets an external task's retries (admin); resolves its incident when retries > 0. */
+  setExternalTaskRetries(id: string, retries: number, actor: Actor, t?: Transaction): Promise<void> {
+    return externalTasks.setExternalTaskRetries(this.ctx, id, retries, actor, t);
+  }
+
+  /** External tasks (admin views); locked: true = held by a worker whose lock has not expired, false = the others. */
+  findExternalTasks(filter: Parameters<typeof externalTasks.findExternalTasks>[1] = {}): Promise<ExternalTaskView[]> {
+    return externalTasks.findExternalTasks(this.ctx, filter);
+  }
+
+  // ---- Reads ------------------------------------------------------------------------------------------------------
+
+  getInstance(id: string, t?: Transaction): Promise<InstanceView | null> {
+    return queries.getInstance(id, t);
+  }
+
+  findInstances(filter: Parameters<typeof queries.findInstances>[0] = {}): Promise<InstanceView[]> {
+    return queries.findInstances(filter);
+  }
+
+  /** The instance's history, oldest first (kept after the instance ends). */
+  history(instanceId: string): Promise<HistoryEvent[]> {
+    return queries.history(instanceId);
+  }
+
+  findIncidents(filter: { processInstanceId?: string; open?: boolean } = {}): Promise<IncidentView[]> {
+    return queries.findIncidents(filter);
+  }
+
+  findDefinitions(filter: Parameters<typeof queries.findDefinitions>[0] = {}): Promise<EngineDefinition[]> {
+    return queries.findDefinitions(filter);
+  }
+
+  getDefinitionXml(filter: { key?: string; id?: string }): Promise<EngineDefinition> {
+    return queries.getDefinitionXml(filter);
+  }
+
+  findDeployments(): Promise<EngineDeployment[]> {
+    return queries.findDeployments();
+  }
+
+  dueDateOf(value: unknown): Date | null {
+    return parseDueDate(value, this.ctx.now());
+  }
+
+  addDuration(date: Date, iso: string): Date {
+    return addDuration(date, iso);
+  }
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from "node:crypto";
+import type { Transaction } from "sequelize";
+import type { Clock } from "../../clock.js";
+import type { Database } from "../../db/database.js";
+import type { Logger } from "../../logger.js";
+import type { ParsedDefinition } from "../bpmn.js";
+import type { ServiceHandler } from "../types.js";
+
+export interface EngineRuntimeDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Answers which of the given form keys name no form (deploy-time check). */
+export type FormKeyCheck = (keys: string[], t?: Transaction) => Promise<string[]>;
+
+/** What every part of the runtime shares: the database, the clock, the logger, the caches and the service registry. */
+export interface EngineContext {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly nodeId: string;
+  readonly parsedCache: Map<string, Promise<ParsedDefinition>>;
+  readonly services: Map<string, ServiceHandler>;
+  formKeyCheck: FormKeyCheck | undefined;
+  now(): Date;
+  /** Runs fn in the caller's transaction when given, else in a new one. */
+  tx<T>(t: Transaction | undefined, fn: (t: Transaction) => Promise<T>): Promise<T>;
+  /** The row-lock suffix for a SELECT (SQLite serializes writers instead). */
+  forUpdate(): string;
+}
+
+/** Builds the one shared context of a runtime (its node id names the job-worker owner). */
+export function createEngineContext(deps: EngineRuntimeDeps): EngineContext {
+  const { db, clock, logger } = deps;
+  return {
+    db,
+    clock,
+    logger,
+    nodeId: `node-${randomUUID().slice(0, 8)}`,
+    parsedCache: new Map(),
+    services: new Map(),
+    formKeyCheck: undefined,
+    now: () => clock.now(),
+    tx: (t, fn) => (t ? fn(t) : db.transaction(fn)),
+    forUpdate: () => (db.dialect === "mysql" ? " FOR UPDATE" : ""),
+  };
+}

@@ -1,0 +1,141 @@
+import { Op, type Transaction } from "sequelize";
+import { EngineInstance, EngineJob } from "../../db/models/engineModels.js";
+import { audit } from "../../domain/audit.js";
+import { NotFoundError } from "../../errors.js";
+import { actorName, type Actor } from "../types.js";
+import type { EngineContext } from "./context.js";
+import { record } from "./history.js";
+import { openIncident, resolveIncidents } from "./incidents.js";
+import { step } from "./instances.js";
+import { JOB_RETRIES } from "./saveStep.js";
+
+const JOB_LOCK_MS = 5 * 60 * 1000;
+const JOB_BACKOFF_MS = [10_000, 60_000, 5 * 60_000];
+
+/** Fires due timer jobs (claimed with a conditional update, each through load-run-save); returns how many fired. */
+export async function runDueJobs(ctx: EngineContext, limit = 50): Promise<number> {
+  const now = ctx.now();
+  // Typed comparisons (not raw replacements): raw Date replacements lose the milliseconds on MySQL.
+  const due = await EngineJob.findAll({
+    attributes: ["id"],
+    where: { dueAt: { [Op.lte]: now }, retries: { [Op.gt]: 0 }, [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }] },
+    order: [["dueAt", "ASC"]],
+    limit,
+  });
+  let fired = 0;
+  for (const { id } of due) {
+    const claimed = await ctx.db.transaction(async (t) => {
+      const [n] = await EngineJob.update(
+        { owner: ctx.nodeId, lockUntil: new Date(now.getTime() + JOB_LOCK_MS) },
+        { where: { id, [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }] }, transaction: t },
+      );
+      return n === 1;
+    });
+    if (!claimed) continue;
+    try {
+      const done = await ctx.db.transaction((t) => fireJob(ctx, id, t));
+      if (done) fired++;
+    } catch (err) {
+      await jobFailed(ctx, id, err as Error);
+    }
+  }
+  return fired;
+}
+
+async function fireJob(ctx: EngineContext, jobId: string, t: Transaction): Promise<boolean> {
+  const job = await EngineJob.findByPk(jobId, { transaction: t });
+  if (!job || job.owner !== ctx.nodeId) return false;
+  const instance = await EngineInstance.findByPk(job.instanceId, { attributes: ["state"], transaction: t });
+  if (!instance || instance.state !== "ACTIVE") {
+    await EngineJob.destroy({ where: { id: jobId }, transaction: t });
+    return false;
+  }
+  await step(
+    ctx,
+    job.instanceId,
+    t,
+    "job-worker",
+    async (run) => {
+      const ref = run.pendingTimers().find((r) => r.owner.executionId === job.executionId);
+      await record(ctx, t, job.instanceId, {
+        event: "timer.fired",
+        activityId: job.activityId,
+        actor: "job-worker",
+        detail: { jobId, dueAt: job.dueAt },
+      });
+      // A timer whose engine-side deadline passed fires on resume already; otherwise fire it now.
+      if (ref) ref.callback(...ref.args);
+    },
+    jobId,
+  );
+  return true;
+}
+
+async function jobFailed(ctx: EngineContext, jobId: string, err: Error): Promise<void> {
+  ctx.logger.warn({ err, jobId }, "timer job failed");
+  await ctx.db.transaction(async (t) => {
+    const job = await EngineJob.findByPk(jobId, { transaction: t });
+    if (!job) return;
+    const retries = Math.max(0, job.retries - 1);
+    const now = ctx.now();
+    const backoff = JOB_BACKOFF_MS[Math.min(JOB_RETRIES - retries - 1, JOB_BACKOFF_MS.length - 1)] ?? 60_000;
+    await EngineJob.update(
+      {
+        retries,
+        owner: null,
+        lockUntil: null,
+        exceptionMessage: err.message.slice(0, 4000),
+        dueAt: retries > 0 ? new Date(now.getTime() + backoff) : job.dueAt,
+      },
+      { where: { id: jobId }, transaction: t },
+    );
+    if (retries === 0) {
+      const inst = await EngineInstance.findByPk(job.instanceId, { attributes: ["definitionId"], transaction: t });
+      await openIncident(t, {
+        instanceId: job.instanceId,
+        definitionId: inst?.definitionId ?? "",
+        activityId: job.activityId,
+        type: "failedJob",
+        configuration: jobId,
+        message: err.message.slice(0, 4000),
+        at: now,
+      });
+      await record(ctx, t, job.instanceId, {
+        event: "incident.created",
+        activityId: job.activityId,
+        actor: "job-worker",
+        detail: { jobId, message: err.message },
+      });
+    }
+  });
+}
+
+/** Sets a job's retries (admin): a job in incident becomes due again and its incident is resolved. */
+export async function setJobRetries(ctx: EngineContext, jobId: string, retries: number, actor: Actor, t?: Transaction): Promise<void> {
+  await ctx.tx(t, async (t) => {
+    const job = await EngineJob.findByPk(jobId, { transaction: t });
+    if (!job) throw new NotFoundError(`找不到作业 ${jobId}`);
+    const now = ctx.now();
+    await EngineJob.update(
+      { retries, owner: null, lockUntil: null, dueAt: job.retries === 0 ? now : job.dueAt },
+      { where: { id: jobId }, transaction: t },
+    );
+    if (retries > 0) await resolveIncidents(t, jobId, now);
+    await audit(ctx.db, t, {
+      actor: actorName(actor),
+      action: "incident.retried",
+      entityType: "job",
+      entityId: jobId,
+      detail: { retries, instanceId: job.instanceId },
+      at: now,
+    });
+  });
+}
+
+/** Timer jobs, soonest first (admin views). */
+export async function findJobs(filter: { processInstanceId?: string; withException?: boolean } = {}): Promise<EngineJob[]> {
+  const where: Record<string, unknown> = {};
+  if (filter.processInstanceId) where.instanceId = filter.processInstanceId;
+  if (filter.withException) where.exceptionMessage = { [Op.ne]: null };
+  return EngineJob.findAll({ where, order: [["dueAt", "ASC"]], limit: 1000 });
+}

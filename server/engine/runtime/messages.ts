@@ -1,0 +1,59 @@
+import type { Transaction } from "sequelize";
+import { EngineSubscription } from "../../db/models/engineModels.js";
+import type { Variables } from "../bpmn.js";
+import { actorName, type Actor, type InstanceView } from "../types.js";
+import type { EngineContext } from "./context.js";
+import { InvalidRequestError } from "./errors.js";
+import { record } from "./history.js";
+import { step } from "./instances.js";
+
+/** Delivers a message to the one instance waiting for it (by message name and business key); nothing waiting -> 400. */
+export async function correlateMessage(
+  ctx: EngineContext,
+  input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; variables?: Variables; actor: Actor },
+  t?: Transaction,
+): Promise<InstanceView> {
+  return ctx.tx(t, async (t) => {
+    const where: Record<string, unknown> = { messageName: input.messageName };
+    if (input.businessKey) where.businessKey = input.businessKey;
+    if (input.processInstanceId) where.instanceId = input.processInstanceId;
+    const subs = await EngineSubscription.findAll({ where, transaction: t });
+    const instances = [...new Set(subs.map((s) => s.instanceId))];
+    if (!instances.length) {
+      throw new InvalidRequestError(
+        `无法关联消息「${input.messageName}」：没有流程实例${input.businessKey ? `（业务键 ${input.businessKey}）` : ""}在等待此消息 (Cannot correlate message '${input.messageName}': No process definition or execution matches the parameters)`,
+      );
+    }
+    if (instances.length > 1) {
+      throw new InvalidRequestError(
+        `无法关联消息「${input.messageName}」：有 ${instances.length} 个流程实例在等待，请指定业务键 (Cannot correlate message '${input.messageName}': ${instances.length} executions match the parameters)`,
+      );
+    }
+    const sub = subs[0]!;
+    const actor = actorName(input.actor);
+    const { view } = await step(ctx, sub.instanceId, t, actor, async (run, _c, _row, parsed) => {
+      const still = await EngineSubscription.findByPk(sub.id, { transaction: t });
+      if (!still) throw new InvalidRequestError(`无法关联消息「${input.messageName}」：等待已结束`);
+      run.assignVariables(input.variables);
+      const activity = parsed.activities.get(sub.activityId);
+      const refs = [
+        activity?.behaviour.messageRef,
+        ...((activity?.behaviour.eventDefinitions ?? []) as { behaviour?: { messageRef?: { id?: string; name?: string } } }[]).map(
+          (e) => e.behaviour?.messageRef,
+        ),
+      ];
+      const ref = refs.find(
+        (m: { id?: string; name?: string } | undefined) =>
+          m && (m.name === input.messageName || parsed.messageNames.get(m.id ?? "") === input.messageName),
+      ) as { id?: string } | undefined;
+      await record(ctx, t, sub.instanceId, {
+        event: "message.received",
+        activityId: sub.activityId,
+        actor,
+        detail: { messageName: input.messageName },
+      });
+      run.signal({ id: ref?.id ?? sub.activityId, executionId: sub.executionId });
+    });
+    return view;
+  });
+}

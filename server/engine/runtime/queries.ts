@@ -1,0 +1,130 @@
+import { Op, type Transaction } from "sequelize";
+import { EngineDefinition, EngineDeployment, EngineHistory, EngineIncident, EngineInstance } from "../../db/models/engineModels.js";
+import { NotFoundError } from "../../errors.js";
+import type { Variables } from "../bpmn.js";
+import type { HistoryEvent, IncidentView, InstanceState, InstanceView } from "../types.js";
+import { parseJson } from "./util.js";
+
+function instanceView(i: EngineInstance): InstanceView {
+  return {
+    id: i.id,
+    definitionId: i.definitionId,
+    definitionKey: i.definitionKey,
+    businessKey: i.businessKey,
+    state: i.state as InstanceState,
+    startedAt: i.startedAt,
+    endedAt: i.endedAt,
+    startActor: i.startActor,
+    endReason: i.endReason,
+    variables: parseJson<Variables>(i.variables, {}),
+  };
+}
+
+/** One instance (running or ended), or null. */
+export async function getInstance(id: string, t?: Transaction): Promise<InstanceView | null> {
+  const i = await EngineInstance.findByPk(id, { attributes: { exclude: ["engineState"] }, transaction: t });
+  return i ? instanceView(i) : null;
+}
+
+/** Instances matching the filter, newest first. */
+export async function findInstances(
+  filter: {
+    businessKey?: string;
+    processDefinitionKey?: string;
+    processDefinitionId?: string;
+    /** Instances of every definition whose key starts with this. */
+    keyPrefix?: string;
+    state?: InstanceState | InstanceState[];
+    firstResult?: number;
+    maxResults?: number;
+  } = {},
+): Promise<InstanceView[]> {
+  const where: Record<string, unknown> = {};
+  if (filter.businessKey) where.businessKey = filter.businessKey;
+  if (filter.processDefinitionKey) where.definitionKey = filter.processDefinitionKey;
+  if (filter.processDefinitionId) where.definitionId = filter.processDefinitionId;
+  if (filter.state) where.state = filter.state;
+  if (filter.keyPrefix) where.definitionKey = { [Op.startsWith]: filter.keyPrefix };
+  const rows = await EngineInstance.findAll({
+    where,
+    attributes: { exclude: ["engineState"] },
+    order: [
+      ["startedAt", "DESC"],
+      ["id", "ASC"],
+    ],
+    offset: filter.firstResult ?? 0,
+    limit: Math.min(filter.maxResults ?? 1000, 10_000),
+  });
+  return rows.map((r) => instanceView(r));
+}
+
+/** The instance's history, oldest first (kept after the instance ends). */
+export async function history(instanceId: string): Promise<HistoryEvent[]> {
+  const rows = await EngineHistory.findAll({ where: { instanceId }, order: [["id", "ASC"]] });
+  return rows.map((h) => ({
+    id: Number(h.id),
+    event: h.event,
+    activityId: h.activityId,
+    activityType: h.activityType,
+    activityName: h.activityName,
+    executionId: h.executionId,
+    taskId: h.taskId,
+    actor: h.actor,
+    at: h.at,
+    detail: parseJson<Record<string, unknown> | null>(h.detail, null),
+  }));
+}
+
+/** Incidents, oldest first (open ones unless open is false). */
+export async function findIncidents(filter: { processInstanceId?: string; open?: boolean } = {}): Promise<IncidentView[]> {
+  const where: Record<string, unknown> = {};
+  if (filter.processInstanceId) where.instanceId = filter.processInstanceId;
+  if (filter.open !== false) where.resolvedAt = null;
+  const rows = await EngineIncident.findAll({ where, order: [["createdAt", "ASC"]], limit: 1000 });
+  return rows.map((r) => ({
+    id: r.id,
+    processInstanceId: r.instanceId,
+    processDefinitionId: r.definitionId,
+    activityId: r.activityId,
+    incidentType: r.type,
+    configuration: r.configuration,
+    incidentMessage: r.message,
+    incidentTimestamp: r.createdAt,
+    resolvedAt: r.resolvedAt,
+  }));
+}
+
+/** Definitions without their XML, by key then newest version (only the latest per key when asked). */
+export async function findDefinitions(
+  filter: { key?: string; latestVersion?: boolean; id?: string; deploymentId?: string } = {},
+): Promise<EngineDefinition[]> {
+  const where: Record<string, unknown> = {};
+  if (filter.key) where.key = filter.key;
+  if (filter.id) where.id = filter.id;
+  if (filter.deploymentId) where.deploymentId = filter.deploymentId;
+  const rows = await EngineDefinition.findAll({
+    where,
+    attributes: { exclude: ["xml"] },
+    order: [
+      ["key", "ASC"],
+      ["version", "DESC"],
+    ],
+  });
+  if (!filter.latestVersion) return rows;
+  const seen = new Set<string>();
+  return rows.filter((r) => (seen.has(r.key) ? false : (seen.add(r.key), true)));
+}
+
+/** One definition with its XML: by id, or the latest version of a key; 404 when none. */
+export async function getDefinitionXml(filter: { key?: string; id?: string }): Promise<EngineDefinition> {
+  const def = filter.id
+    ? await EngineDefinition.findByPk(filter.id)
+    : await EngineDefinition.findOne({ where: { key: filter.key ?? "" }, order: [["version", "DESC"]] });
+  if (!def) throw new NotFoundError(`找不到流程定义 ${filter.id ?? filter.key ?? ""}`);
+  return def;
+}
+
+/** Deployments, newest first. */
+export async function findDeployments(): Promise<EngineDeployment[]> {
+  return EngineDeployment.findAll({ order: [["deployedAt", "DESC"]], limit: 1000 });
+}

@@ -1,0 +1,313 @@
+import { randomUUID } from "node:crypto";
+import type { Transaction } from "sequelize";
+import {
+  EngineExternalTask,
+  EngineHistory,
+  EngineInstance,
+  EngineJob,
+  EngineSubscription,
+  EngineTask,
+  EngineTaskCandidate,
+} from "../../db/models/engineModels.js";
+import { ConflictError } from "../../errors.js";
+import { resolveTemplate, type EngineRun, type ParsedDefinition, type Variables } from "../bpmn.js";
+import { parseDueDate } from "../durations.js";
+import type { InstanceState, InstanceView } from "../types.js";
+import type { EngineContext } from "./context.js";
+import { historyRow, variableDetail, type HistoryRow } from "./history.js";
+import type { InstanceRow } from "./instances.js";
+import type { StepCollector } from "./stepCollector.js";
+import { parseJson, splitList, timerDueAt, toDate } from "./util.js";
+
+/** Retries a new timer job gets before it raises an incident. */
+export const JOB_RETRIES = 3;
+
+/** What an instance waits on, kept in its row: execution id -> row id (subscriptions keyed by execution id + message name). */
+interface Waits {
+  t: Record<string, string>;
+  j: Record<string, string>;
+  x: Record<string, string>;
+  s: Record<string, string>;
+}
+
+/** What every part of one save shares. */
+interface Save {
+  t: Transaction;
+  row: InstanceRow;
+  now: Date;
+  actor: string | null;
+  variables: Variables;
+  /** The waits stored by the previous save (null: read the tables). */
+  known: Waits | null;
+  /** The waits this save stores. */
+  waits: Waits;
+  historyRows: HistoryRow[];
+}
+
+/** Writes the engine state, the variables and every derived row (tasks, jobs, external tasks, subscriptions, history). */
+export async function saveStep(
+  ctx: EngineContext,
+  row: InstanceRow,
+  run: EngineRun,
+  parsed: ParsedDefinition,
+  collector: StepCollector,
+  t: Transaction,
+  actor: string | null,
+  consumedJob?: string,
+): Promise<InstanceView> {
+  const now = ctx.now();
+  const variables = run.variables();
+  const postponed = run.ended ? [] : run.postponed();
+  const ended = run.ended || (!postponed.length && !run.pendingTimers().length && !collector.externalCalls.size);
+  const instanceId = row.id;
+  const s: Save = {
+    t,
+    row,
+    now,
+    actor,
+    variables,
+    known: parseJson<Waits | null>(row.waits, null),
+    waits: { t: {}, j: {}, x: {}, s: {} },
+    historyRows: [...collector.notes],
+  };
+
+  // History: activities, then variable changes.
+  for (const h of collector.history) {
+    s.historyRows.push(
+      historyRow(instanceId, now, { ...h, activityName: h.activityName ?? parsed.activities.get(h.activityId)?.name ?? null, actor }),
+    );
+  }
+  const before = parseJson<Variables>(row.variables, {});
+  for (const [name, value] of Object.entries(variables)) {
+    if (JSON.stringify(before[name]) !== JSON.stringify(value)) {
+      s.historyRows.push({
+        ...historyRow(instanceId, now, { event: "variable.set", activityName: name, actor }),
+        detail: variableDetail(name, value),
+      });
+    }
+  }
+  if (ended) s.historyRows.push(historyRow(instanceId, now, { event: "instance.end", actor }));
+
+  collector.removedTasks.push(...(await saveUserTasks(s, postponed)));
+  await saveTimerJobs(s, run, consumedJob);
+  await saveExternalTasks(s, collector);
+  await saveSubscriptions(s, postponed, parsed);
+  if (s.historyRows.length) await EngineHistory.bulkCreate(s.historyRows, { transaction: t });
+
+  const state: InstanceState = ended ? "COMPLETED" : "ACTIVE";
+  const engineState = ended ? null : JSON.stringify(await run.getState());
+  const [changed] = await EngineInstance.update(
+    {
+      state,
+      engineState,
+      variables: JSON.stringify(variables),
+      version: row.version + 1,
+      endedAt: ended ? now : null,
+      waits: ended ? null : JSON.stringify(s.waits),
+    },
+    { where: { id: instanceId, version: row.version }, transaction: t },
+  );
+  if (changed !== 1) throw new ConflictError(`流程实例 ${instanceId} 已被其他操作修改，请重试`, "instance_version_conflict");
+  row.version += 1;
+  return {
+    id: instanceId,
+    definitionId: row.definition_id,
+    definitionKey: row.definition_key,
+    businessKey: row.business_key,
+    state,
+    startedAt: toDate(row.started_at)!,
+    endedAt: ended ? now : null,
+    startActor: row.start_actor,
+    endReason: row.end_reason,
+    variables,
+  };
+}
+
+/** The rows the instance waited on before this step, from its stored waits or else from the table. */
+async function existingWaits(
+  known: Record<string, string> | undefined,
+  load: () => Promise<{ id: string; executionId: string }[]>,
+): Promise<{ id: string; executionId: string }[]> {
+  return known ? Object.entries(known).map(([executionId, id]) => ({ id, executionId })) : load();
+}
+
+/** Creates a task row for each user task that now waits and deletes the rows of those that no longer do; answers the deleted ids. */
+async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed"]>): Promise<string[]> {
+  const { t, row, now, actor, variables, waits } = s;
+  const instanceId = row.id;
+  const existingTasks = await existingWaits(s.known?.t, () =>
+    EngineTask.findAll({ where: { instanceId }, attributes: ["id", "executionId"], transaction: t }),
+  );
+  const waitingTasks = postponed.filter((p) => p.type === "bpmn:UserTask");
+  const waitingIds = new Set(waitingTasks.map((p) => p.executionId));
+  const goneTasks = existingTasks.filter((x) => !waitingIds.has(x.executionId)).map((x) => x.id);
+  if (goneTasks.length) {
+    await EngineTaskCandidate.destroy({ where: { taskId: goneTasks }, transaction: t });
+    await EngineTask.destroy({ where: { id: goneTasks }, transaction: t });
+  }
+  for (const x of existingTasks) if (waitingIds.has(x.executionId)) waits.t[x.executionId] = x.id;
+  for (const p of waitingTasks) {
+    if (waits.t[p.executionId]) continue;
+    const b = p.behaviour;
+    const taskId = randomUUID();
+    waits.t[p.executionId] = taskId;
+    const assignee = (resolveTemplate(b.assignee as string | undefined, variables) as string | undefined) || null;
+    const groups = splitList(resolveTemplate(b.candidateGroups as string | undefined, variables));
+    const users = splitList(resolveTemplate(b.candidateUsers as string | undefined, variables));
+    const priorityRaw = resolveTemplate(b.priority as string | undefined, variables);
+    await EngineTask.create(
+      {
+        id: taskId,
+        instanceId,
+        definitionId: row.definition_id,
+        definitionKey: row.definition_key,
+        businessKey: row.business_key,
+        activityId: p.id,
+        executionId: p.executionId,
+        name: p.name,
+        assignee: assignee ? String(assignee) : null,
+        formKey: (resolveTemplate(b.formKey as string | undefined, variables) as string | undefined) || null,
+        priority: Number.isFinite(Number(priorityRaw)) && priorityRaw !== undefined && priorityRaw !== "" ? Number(priorityRaw) : 50,
+        dueAt: parseDueDate(resolveTemplate(b.dueDate as string | undefined, variables), now),
+        followUpAt: parseDueDate(resolveTemplate(b.followUpDate as string | undefined, variables), now),
+        createdAt: now,
+      },
+      { transaction: t },
+    );
+    const candidates = [
+      ...groups.map((value) => ({ taskId, kind: "group", value })),
+      ...users.map((value) => ({ taskId, kind: "user", value })),
+    ];
+    if (candidates.length) await EngineTaskCandidate.bulkCreate(candidates, { transaction: t });
+    s.historyRows.push(
+      historyRow(instanceId, now, {
+        event: "task.created",
+        activityId: p.id,
+        activityType: p.type,
+        activityName: p.name,
+        executionId: p.executionId,
+        taskId,
+        actor,
+        detail: { assignee, candidateGroups: groups, candidateUsers: users },
+      }),
+    );
+  }
+  return goneTasks;
+}
+
+/** One job per pending timer; the job this step consumed and those of timers gone are deleted. */
+async function saveTimerJobs(s: Save, run: EngineRun, consumedJob: string | undefined): Promise<void> {
+  const { t, row, now, waits } = s;
+  const instanceId = row.id;
+  const existingJobs = await existingWaits(s.known?.j, () =>
+    EngineJob.findAll({ where: { instanceId }, attributes: ["id", "executionId"], transaction: t }),
+  );
+  const timers = run.pendingTimers();
+  const timerIds = new Set(timers.map((r) => r.owner.executionId));
+  const keptJobs = new Set<string>();
+  const goneJobs: string[] = [];
+  for (const j of existingJobs) {
+    if (j.id === consumedJob || !timerIds.has(j.executionId)) goneJobs.push(j.id);
+    else {
+      keptJobs.add(j.executionId);
+      waits.j[j.executionId] = j.id;
+    }
+  }
+  if (goneJobs.length) await EngineJob.destroy({ where: { id: goneJobs }, transaction: t });
+  for (const ref of timers) {
+    if (keptJobs.has(ref.owner.executionId)) continue;
+    const dueAt = timerDueAt(ref.owner, ref.delay, now);
+    const jobId = randomUUID();
+    waits.j[ref.owner.executionId] = jobId;
+    await EngineJob.create(
+      {
+        id: jobId,
+        instanceId,
+        definitionKey: row.definition_key,
+        activityId: ref.owner.id,
+        executionId: ref.owner.executionId,
+        type: "timer",
+        dueAt,
+        owner: null,
+        lockUntil: null,
+        retries: JOB_RETRIES,
+        exceptionMessage: null,
+        createdAt: now,
+      },
+      { transaction: t },
+    );
+  }
+}
+
+/** One external task row per external service call waiting for a worker. */
+async function saveExternalTasks(s: Save, collector: StepCollector): Promise<void> {
+  const { t, row, now, variables, waits } = s;
+  const instanceId = row.id;
+  const existingExt = await existingWaits(s.known?.x, () =>
+    EngineExternalTask.findAll({ where: { instanceId }, attributes: ["id", "executionId"], transaction: t }),
+  );
+  const extIds = new Set(collector.externalCalls.keys());
+  const goneExt = existingExt.filter((x) => !extIds.has(x.executionId)).map((x) => x.id);
+  if (goneExt.length) await EngineExternalTask.destroy({ where: { id: goneExt }, transaction: t });
+  for (const x of existingExt) if (extIds.has(x.executionId)) waits.x[x.executionId] = x.id;
+  for (const call of collector.externalCalls.values()) {
+    if (waits.x[call.executionId]) continue;
+    const extId = randomUUID();
+    waits.x[call.executionId] = extId;
+    const priority = Number(resolveTemplate(call.behaviour.taskPriority as string | undefined, variables) ?? 0);
+    await EngineExternalTask.create(
+      {
+        id: extId,
+        instanceId,
+        definitionId: row.definition_id,
+        definitionKey: row.definition_key,
+        businessKey: row.business_key,
+        activityId: call.activityId,
+        executionId: call.executionId,
+        topic: String(resolveTemplate(call.behaviour.topic as string, variables) as string),
+        workerId: null,
+        lockExpiresAt: null,
+        retries: null,
+        errorMessage: null,
+        errorDetails: null,
+        priority: Number.isFinite(priority) ? priority : 0,
+        availableAt: null,
+        createdAt: now,
+      },
+      { transaction: t },
+    );
+  }
+}
+
+/** One message subscription per waiting activity and message name (catch events, receive tasks, boundary events). */
+async function saveSubscriptions(save: Save, postponed: ReturnType<EngineRun["postponed"]>, parsed: ParsedDefinition): Promise<void> {
+  const { t, row, now, known, waits } = save;
+  const instanceId = row.id;
+  const subs: { activityId: string; executionId: string; messageName: string }[] = [];
+  for (const p of postponed) {
+    type Ref = { id?: string; name?: string } | undefined;
+    const refs: Ref[] = [
+      p.behaviour.messageRef as Ref,
+      ...p.eventDefinitions.filter((e) => e.type === "bpmn:MessageEventDefinition").map((e) => e.behaviour.messageRef as Ref),
+    ];
+    for (const ref of refs) {
+      if (!ref) continue;
+      const name = ref.name ?? (ref.id ? parsed.messageNames.get(ref.id) : undefined) ?? ref.id;
+      if (name) subs.push({ activityId: p.id, executionId: p.executionId, messageName: name });
+    }
+  }
+  const subKey = (s: { executionId: string; messageName: string }) => `${s.executionId}\u0000${s.messageName}`;
+  const existingSubs = known
+    ? Object.entries(known.s).map(([k, id]) => ({ id, executionId: k.split("\u0000")[0]!, messageName: k.split("\u0000")[1]! }))
+    : await EngineSubscription.findAll({ where: { instanceId }, attributes: ["id", "executionId", "messageName"], transaction: t });
+  const wanted = new Set(subs.map(subKey));
+  const goneSubs = existingSubs.filter((s) => !wanted.has(subKey(s))).map((s) => s.id);
+  if (goneSubs.length) await EngineSubscription.destroy({ where: { id: goneSubs }, transaction: t });
+  for (const s of existingSubs) if (wanted.has(subKey(s))) waits.s[subKey(s)] = s.id;
+  for (const sub of subs) {
+    if (waits.s[subKey(sub)]) continue;
+    const subId = randomUUID();
+    waits.s[subKey(sub)] = subId;
+    await EngineSubscription.create({ id: subId, instanceId, businessKey: row.business_key, ...sub, createdAt: now }, { transaction: t });
+  }
+}

@@ -1,0 +1,86 @@
+import type { Transaction } from "sequelize";
+import type { Clock } from "../../clock.js";
+import { AppError } from "../../errors.js";
+import type { EngineEvents, EngineRun, ServiceCall } from "../bpmn.js";
+import type { ServiceHandler } from "../types.js";
+import { serviceName } from "../validate.js";
+import { ProcessEngineError } from "./errors.js";
+import type { HistoryRow } from "./history.js";
+
+/** Collects what happens while an engine runs one step: history, service calls in flight, external tasks waiting. */
+export class StepCollector implements EngineEvents {
+  readonly history: { event: string; activityId: string; activityType: string; activityName: string | null; executionId: string }[] = [];
+  readonly pending = new Set<Promise<void>>();
+  readonly externalCalls = new Map<string, ServiceCall>();
+  /** History rows written with the step's save (task completed, message received, timer fired...). */
+  readonly notes: HistoryRow[] = [];
+  /** Task ids removed by the save (the completed task must be among them). */
+  readonly removedTasks: string[] = [];
+
+  constructor(
+    private readonly services: Map<string, ServiceHandler>,
+    private readonly info: { instanceId: string; businessKey: string | null },
+    private readonly t: Transaction,
+    private readonly clock: Clock,
+  ) {}
+
+  onActivity(
+    event: "start" | "end" | "wait",
+    a: { id: string; type: string; name: string | null; executionId: string; redelivered: boolean },
+  ) {
+    // A resumed engine re-announces the activities it was waiting in (redelivered): they are in history already.
+    if (event === "wait" || a.redelivered) return;
+    this.history.push({
+      event: `activity.${event}`,
+      activityId: a.id,
+      activityType: a.type,
+      activityName: a.name,
+      executionId: a.executionId,
+    });
+  }
+
+  onService(call: ServiceCall) {
+    if (call.behaviour.type === "external") {
+      this.externalCalls.set(call.executionId, call);
+      return;
+    }
+    const name = serviceName((call.behaviour.expression ?? call.behaviour.delegateExpression) as string | undefined);
+    const handler = name ? this.services.get(name) : undefined;
+    if (!handler) {
+      call.done(new Error(`内部服务 ${name ?? "(未指定)"} 未注册 (service not registered)`));
+      return;
+    }
+    const p = (async () => {
+      try {
+        const out = await handler({
+          instanceId: this.info.instanceId,
+          businessKey: this.info.businessKey,
+          activityId: call.activityId,
+          variables: call.variables,
+          t: this.t,
+          clock: this.clock,
+        });
+        call.done(null, out ?? undefined);
+      } catch (err) {
+        call.done(err as Error);
+      }
+    })();
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Waits until every path of the engine waits or ends (internal services are async). */
+  async settle(run: EngineRun): Promise<void> {
+    for (let i = 0; i < 100_000; i++) {
+      await new Promise((r) => setImmediate(r));
+      if (!this.pending.size) break;
+      await Promise.allSettled([...this.pending]);
+    }
+    if (run.errors.length) {
+      const err = run.errors[0]!;
+      const inner = (err as { inner?: Error }).inner;
+      if (inner instanceof AppError) throw inner;
+      throw new ProcessEngineError(`流程执行出错：${(inner ?? err).message}`);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import type { Transaction } from "sequelize";
+import type { CurrentUser } from "../auth/currentUser.js";
+import type { Clock } from "../clock.js";
+import type { Variables } from "./bpmn.js";
+
+export type { Variables };
+
+/** Who does something: a logged-in user, or a system name such as "job-worker". */
+export type Actor = CurrentUser | string;
+
+export function actorName(actor: Actor | null | undefined): string | null {
+  if (!actor) return null;
+  return typeof actor === "string" ? actor : actor.username;
+}
+
+export type InstanceState = "ACTIVE" | "COMPLETED" | "EXTERNALLY_TERMINATED";
+
+export interface ServiceContext {
+  instanceId: string;
+  businessKey: string | null;
+  activityId: string;
+  variables: Variables;
+  /** The instance's transaction: write through it, never open another one. */
+  t: Transaction;
+  clock: Clock;
+}
+
+/** An internal service: idempotent (it may run again if the transaction is retried); its result is merged into process variables. */
+export type ServiceHandler = (ctx: ServiceContext) => Promise<Record<string, unknown> | void>;
+
+export interface DeployInput {
+  name: string;
+  files: { name: string; xml: string }[];
+  actor: Actor;
+  changedOnly?: boolean;
+  source?: string | null;
+  tenantId?: string | null;
+}
+
+export interface DeployedDefinition {
+  id: string;
+  key: string;
+  version: number;
+  name: string | null;
+  resource: string;
+  deploymentId: string;
+}
+
+export interface DeployResult {
+  id: string;
+  name: string;
+  source: string | null;
+  tenantId: string | null;
+  deploymentTime: Date;
+  deployedProcessDefinitions: DeployedDefinition[];
+  warnings: { path: string; element: string | null; rule: string; message: string }[];
+}
+
+export interface StartInput {
+  key?: string;
+  definitionId?: string;
+  businessKey?: string | null;
+  variables?: Variables;
+  actor: Actor;
+}
+
+export interface InstanceView {
+  id: string;
+  definitionId: string;
+  definitionKey: string;
+  businessKey: string | null;
+  state: InstanceState;
+  startedAt: Date;
+  endedAt: Date | null;
+  startActor: string | null;
+  endReason: string | null;
+  variables: Variables;
+}
+
+export interface TaskView {
+  id: string;
+  name: string | null;
+  assignee: string | null;
+  formKey: string | null;
+  priority: number;
+  created: Date;
+  due: Date | null;
+  followUp: Date | null;
+  processInstanceId: string;
+  processDefinitionId: string;
+  processDefinitionKey: string;
+  businessKey: string | null;
+  taskDefinitionKey: string;
+  executionId: string;
+  candidateGroups: string[];
+  candidateUsers: string[];
+}
+
+export interface TaskFilter {
+  /** Restrict to tasks this user may see (admin: all). */
+  visibleTo?: CurrentUser;
+  candidateGroup?: string;
+  candidateGroups?: string[];
+  candidateUser?: string;
+  includeAssignedTasks?: boolean;
+  assignee?: string;
+  unassigned?: boolean;
+  processInstanceId?: string;
+  processDefinitionKey?: string;
+  processDefinitionId?: string;
+  businessKey?: string;
+  taskDefinitionKey?: string;
+  sortBy?: "created" | "dueDate" | "priority" | "name" | "id";
+  sortOrder?: "asc" | "desc";
+  firstResult?: number;
+  maxResults?: number;
+}
+
+export interface HistoryEvent {
+  id: number;
+  event: string;
+  activityId: string | null;
+  activityType: string | null;
+  activityName: string | null;
+  executionId: string | null;
+  taskId: string | null;
+  actor: string | null;
+  at: Date;
+  detail: Record<string, unknown> | null;
+}
+
+export interface ExternalTaskView {
+  id: string;
+  activityId: string;
+  executionId: string;
+  processInstanceId: string;
+  processDefinitionId: string;
+  processDefinitionKey: string;
+  businessKey: string | null;
+  topicName: string;
+  workerId: string | null;
+  lockExpirationTime: Date | null;
+  retries: number | null;
+  errorMessage: string | null;
+  errorDetails: string | null;
+  priority: number;
+  variables: Variables;
+}
+
+export interface FetchTopic {
+  topicName: string;
+  lockDuration: number;
+  variables?: string[] | null;
+  businessKey?: string | null;
+  processDefinitionKey?: string | null;
+  processDefinitionId?: string | null;
+}
+
+export interface IncidentView {
+  id: string;
+  processInstanceId: string;
+  processDefinitionId: string;
+  activityId: string | null;
+  incidentType: string;
+  configuration: string | null;
+  incidentMessage: string | null;
+  incidentTimestamp: Date;
+  resolvedAt: Date | null;
+}

@@ -1,0 +1,325 @@
+import { createRequire } from "node:module";
+import { evaluateFeel, parseModdle } from "./bpmn.js";
+
+const require = createRequire(import.meta.url);
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
+
+export const MAX_BPMN_BYTES = 5 * 1024 * 1024;
+
+export interface Problem {
+  /** The file and element the problem is about, e.g. "review.bpmn#Task_1". */
+  path: string;
+  element: string | null;
+  rule: string;
+  message: string;
+}
+
+export interface ValidatedProcess {
+  key: string;
+  name: string | null;
+}
+
+export interface ValidationResult {
+  errors: Problem[];
+  warnings: Problem[];
+  processes: ValidatedProcess[];
+  /** Literal camunda:formKey values with the element naming them (checked against existing forms when a check is installed). */
+  formKeys?: { key: string; element: string; path: string; name: string | null; type: string }[];
+}
+
+/** bpmnlint rules whose findings block a deployment: the process would not run correctly. */
+const BLOCKING_RULES: Record<string, string> = {
+  "conditional-flows": "条件分支缺少条件（或缺少默认分支）",
+  "end-event-required": "流程缺少结束事件",
+  "start-event-required": "流程缺少开始事件",
+  "no-disconnected": "元素没有任何连线，无法到达",
+  "single-event-definition": "事件只能有一个事件定义",
+  "no-duplicate-sequence-flows": "存在重复的连线",
+  "event-based-gateway": "事件网关的后续元素不符合要求",
+  "link-event": "链接事件不成对",
+  "ad-hoc-sub-process": "临时子流程不符合要求",
+  "event-sub-process-typed-start-event": "事件子流程的开始事件必须有类型",
+  "sub-process-blank-start-event": "子流程必须以空开始事件开始",
+  "single-blank-start-event": "流程只能有一个空开始事件",
+  "no-complex-gateway": "不支持复杂网关",
+};
+
+/** Modeling-style rules: reported as warnings in the deployment answer, never blocking (Camunda deploys these too). */
+const STYLE_RULES: Record<string, string> = {
+  "label-required": "元素缺少名称",
+  "no-bpmndi": "缺少图形信息（BPMNDI）",
+  "superfluous-gateway": "多余的网关",
+  "superfluous-label": "多余的标签",
+  "superfluous-termination": "多余的终止结束事件",
+  "fake-join": "隐式汇合",
+  "no-implicit-split": "隐式分支",
+  "no-implicit-end": "隐式结束",
+  "no-implicit-start": "隐式开始",
+  "no-gateway-join-fork": "网关同时汇合和分支",
+  "no-inclusive-gateway": "包容网关",
+  "no-overlapping-elements": "元素重叠",
+  global: "全局元素问题",
+};
+
+/** A new linter per file: some bpmnlint rules keep state between lint() calls. */
+function linter(): Promise<any> {
+  return Promise.resolve().then(() => {
+    const { Linter } = require("bpmnlint");
+    const rules: Record<string, string> = {};
+    for (const r of Object.keys(BLOCKING_RULES)) rules[r] = "error";
+    for (const r of Object.keys(STYLE_RULES)) rules[r] = "warn";
+    return new Linter({
+      config: { rules },
+      resolver: {
+        resolveRule: (_pkg: string, ruleName: string) => require(`bpmnlint/rules/${ruleName}`),
+        resolveConfig: () => ({}),
+      },
+    });
+  });
+}
+
+const SAFE_EXPRESSION = /^\s*[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\s*$/;
+const FORBIDDEN_SEGMENTS = /(^|\.)(constructor|__proto__|prototype)(\.|$)/;
+const TIMER_FIELDS = ["timeDuration", "timeDate", "timeCycle"] as const;
+
+/** Quick checks on the raw text, before any XML parser sees it: size, XML-ness, DTDs (entity bombs, external entities). */
+export function precheckXml(fileName: string, xml: string): Problem[] {
+  const p = (rule: string, message: string): Problem[] => [{ path: fileName, element: null, rule, message }];
+  const head = xml.replace(/^\uFEFF/, "").trimStart();
+  if (!head.startsWith("<")) return p("not-xml", `文件 ${fileName} 不是 XML 文件 (not an XML file)`);
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
+    return p(
+      "doctype",
+      `文件 ${fileName} 含有 DOCTYPE/ENTITY 声明，出于安全原因不予接受 (DOCTYPE and ENTITY declarations are not allowed)`,
+    );
+  }
+  if (!/<([\w-]+:)?definitions[\s>]/.test(xml)) {
+    return p("not-bpmn", `文件 ${fileName} 不是 BPMN 2.0 文件：缺少 definitions 根元素 (not a BPMN 2.0 file)`);
+  }
+  return [];
+}
+
+/** Walks every moddle element below root (depth first). */
+function walk(node: any, visit: (el: any) => void, seen = new Set<any>()): void {
+  if (!node || typeof node !== "object" || seen.has(node)) return;
+  seen.add(node);
+  if (typeof node.$type === "string") visit(node);
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith("$") || key === "incoming" || key === "outgoing" || key === "sourceRef" || key === "targetRef") continue;
+    if (key === "attachedToRef" || key === "messageRef" || key === "default" || key === "errorRef" || key === "signalRef") continue;
+    if (Array.isArray(value)) for (const v of value) walk(v, visit, seen);
+    else if (value && typeof value === "object") walk(value, visit, seen);
+  }
+}
+
+/**
+ * BPMN 2.0 makes a flow node's incoming/outgoing elements optional; the sequence flows'
+ * sourceRef/targetRef are what connects nodes. Fill the node lists from the flows so bpmnlint
+ * judges connectivity the way the engine runs it.
+ */
+function connectFromSequenceFlows(root: any): void {
+  walk(root, (el) => {
+    if (el.$type !== "bpmn:SequenceFlow") return;
+    const { sourceRef, targetRef } = el;
+    if (sourceRef) {
+      sourceRef.outgoing ??= [];
+      if (!sourceRef.outgoing.includes(el)) sourceRef.outgoing.push(el);
+    }
+    if (targetRef) {
+      targetRef.incoming ??= [];
+      if (!targetRef.incoming.includes(el)) targetRef.incoming.push(el);
+    }
+  });
+}
+
+function checkTimer(field: string, value: string): string | null {
+  const v = value.trim();
+  if (/^\$\{[^}]*\}$/.test(v)) return null;
+  try {
+    if (field === "timeDate") {
+      if (Number.isNaN(Date.parse(v))) return "不是有效的 ISO 8601 日期时间";
+      return null;
+    }
+    // ISO 8601 duration (P30D, PT1H) or repeating interval (R3/PT1H, R/2026-01-01T00:00:00Z/P1D)
+    const duration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+    if (field === "timeDuration") return duration.test(v) ? null : "不是有效的 ISO 8601 时长（例如 P30D、PT2H）";
+    const parts = v.split("/");
+    if (!/^R\d*$/.test(parts[0]!) || parts.length < 2 || parts.length > 3) return "不是有效的 ISO 8601 重复周期（例如 R3/PT1H）";
+    for (const part of parts.slice(1))
+      if (!duration.test(part) && Number.isNaN(Date.parse(part))) return "不是有效的 ISO 8601 重复周期（例如 R3/PT1H）";
+    return null;
+  } catch {
+    return "无法解析";
+  }
+}
+
+function bodyOf(expr: any): string {
+  if (!expr) return "";
+  if (typeof expr === "string") return expr;
+  return String(expr.body ?? "");
+}
+
+/** Validates one BPMN file; errors block the deployment, warnings are reported with it. */
+export async function validateBpmn(fileName: string, xml: string, knownServices: Set<string>): Promise<ValidationResult> {
+  const errors: Problem[] = precheckXml(fileName, xml);
+  const warnings: Problem[] = [];
+  if (errors.length) return { errors, warnings, processes: [] };
+  const at = (element: any, rule: string, message: string): Problem => ({
+    path: element?.id ? `${fileName}#${element.id}` : fileName,
+    element: element?.id ?? null,
+    rule,
+    message: element?.id ? `元素 ${element.id}${element.name ? `（${element.name}）` : ""}：${message}` : message,
+  });
+
+  let parsed: { rootElement: any; warnings: { message: string }[] };
+  try {
+    parsed = await parseModdle(xml);
+  } catch (err) {
+    return { errors: [at(null, "parse", `文件 ${fileName} 无法解析为 BPMN：${(err as Error).message}`)], warnings, processes: [] };
+  }
+  const root = parsed.rootElement;
+  if (!root || root.$type !== "bpmn:Definitions") {
+    return {
+      errors: [at(null, "parse", `文件 ${fileName} 不是 BPMN 2.0 文件 (root element is not bpmn:definitions)`)],
+      warnings,
+      processes: [],
+    };
+  }
+  for (const w of parsed.warnings) warnings.push(at(null, "moddle", `解析警告：${w.message}`));
+
+  const processes = (root.rootElements ?? []).filter((e: any) => e.$type === "bpmn:Process");
+  const executable = processes.filter((p: any) => p.isExecutable === true);
+  if (!executable.length) {
+    errors.push(
+      at(null, "executable-process", `文件 ${fileName} 中没有可执行的流程：请在流程上设置 isExecutable="true" (no executable process)`),
+    );
+    return { errors, warnings, processes: [] };
+  }
+  if (executable.length > 1) {
+    errors.push(at(executable[1], "single-executable-process", `一个文件只能包含一个可执行流程 (only one executable process per file)`));
+  }
+
+  connectFromSequenceFlows(root);
+  const lint = await linter();
+  const results: Record<string, { id?: string; message: string; category: string }[]> = await lint.lint(root);
+  const byId = new Map<string, any>();
+  walk(root, (el) => {
+    if (el.id) byId.set(el.id, el);
+  });
+  for (const [rule, reports] of Object.entries(results)) {
+    for (const r of reports) {
+      const el = r.id ? (byId.get(r.id) ?? { id: r.id }) : null;
+      const zh = BLOCKING_RULES[rule] ?? STYLE_RULES[rule] ?? "";
+      const problem = at(el, rule, `${zh} (${rule}: ${r.message})`);
+      if (r.category === "error" || r.category === "rule-error") errors.push(problem);
+      else warnings.push(problem);
+    }
+  }
+
+  const formKeys: NonNullable<ValidationResult["formKeys"]> = [];
+  walk(root, (el) => {
+    const type: string = el.$type;
+    if (
+      (type === "bpmn:UserTask" || type === "bpmn:StartEvent") &&
+      typeof el.formKey === "string" &&
+      el.formKey &&
+      !el.formKey.includes("${")
+    ) {
+      formKeys.push({ key: el.formKey, element: el.id, path: `${fileName}#${el.id}`, name: el.name ?? null, type });
+    }
+    if (type === "bpmn:ScriptTask") {
+      errors.push(at(el, "no-script-task", "不允许使用脚本任务：BPMN 中不能包含可在服务器上执行的代码 (script tasks are not allowed)"));
+    }
+    if (
+      type === "camunda:Script" ||
+      (type === "camunda:ExecutionListener" && el.script) ||
+      (type === "camunda:TaskListener" && el.script)
+    ) {
+      errors.push(at(el.$parent?.$parent ?? el, "no-script", "不允许使用 camunda:script 脚本 (scripts are not allowed)"));
+    }
+    if (type === "bpmn:SequenceFlow" && el.conditionExpression) {
+      const lang: string | undefined = el.conditionExpression.language;
+      const body = bodyOf(el.conditionExpression).trim();
+      if ((lang === undefined || lang === "") && el.conditionExpression.$attrs?.language) {
+        errors.push(
+          at(el, "condition-language", '条件的 language 属性只在 xsi:type="tFormalExpression" 时有效，请加上 xsi:type="tFormalExpression"'),
+        );
+      } else if (lang === undefined || lang === "") {
+        if (!/^\$\{[^}]*\}$/.test(body)) {
+          errors.push(at(el, "condition-language", `条件必须是 FEEL（language="feel"）或 \${变量} 表达式：${body.slice(0, 80)}`));
+        }
+      } else if (/^feel$/i.test(lang)) {
+        try {
+          evaluateFeel(body, {});
+        } catch (err) {
+          if ((err as Error).name === "SyntaxError" || /syntax|parse/i.test((err as Error).message)) {
+            errors.push(at(el, "condition-feel", `FEEL 条件有语法错误：${(err as Error).message}`));
+          }
+        }
+      } else {
+        errors.push(
+          at(
+            el,
+            "condition-language",
+            `不允许使用 ${lang} 语言的条件，只接受 FEEL 或 \${变量} 表达式 (condition language ${lang} is not allowed)`,
+          ),
+        );
+      }
+    }
+    if (type === "bpmn:TimerEventDefinition") {
+      const event = el.$parent;
+      const fields = TIMER_FIELDS.filter((f) => el[f]);
+      if (!fields.length) errors.push(at(event, "timer", "定时器缺少时间定义（timeDuration、timeDate 或 timeCycle）"));
+      for (const f of fields) {
+        const problem = checkTimer(f, bodyOf(el[f]));
+        if (problem)
+          errors.push(at(event, "timer", `定时器 ${f}「${bodyOf(el[f])}」${problem} (timer ${f} "${bodyOf(el[f])}" does not parse)`));
+      }
+    }
+    if (/^bpmn:(ServiceTask|SendTask|BusinessRuleTask)$/.test(type)) {
+      if (el.type === "external") {
+        if (!el.topic) errors.push(at(el, "service-task", "外部任务缺少 camunda:topic"));
+      } else {
+        const expr: string | undefined = el.expression ?? el.delegateExpression;
+        const name = serviceName(expr);
+        if (el.class) errors.push(at(el, "service-task", '不支持 camunda:class：请使用 camunda:expression="${services.名称}" 或外部任务'));
+        else if (!name) {
+          errors.push(
+            at(el, "service-task", '服务任务必须用 camunda:expression="${services.名称}" 指定内部服务，或设置 camunda:type="external"'),
+          );
+        } else if (!knownServices.has(name)) {
+          warnings.push(at(el, "service-task", `内部服务 ${name} 尚未注册，运行到此处时会失败`));
+        }
+      }
+    }
+  });
+
+  // Every ${...} anywhere in the file must be a plain variable path: bpmn-elements can call functions from paths.
+  for (const m of xml.matchAll(/\$\{([^}]*)\}/g)) {
+    const inner = m[1]!;
+    if (!SAFE_EXPRESSION.test(inner) || FORBIDDEN_SEGMENTS.test(inner.trim())) {
+      errors.push(
+        at(
+          null,
+          "expression",
+          `表达式 \${${inner.slice(0, 60)}} 不允许：只能引用变量路径，例如 \${approved} 或 \${applicant.name}；逻辑请用 FEEL`,
+        ),
+      );
+    }
+  }
+
+  return {
+    errors,
+    warnings,
+    formKeys,
+    processes: executable.slice(0, 1).map((p: any) => ({ key: String(p.id), name: p.name ?? null })),
+  };
+}
+
+/** The registry name of an internal service: `${services.archiveCommitment}` or `${archiveCommitment}`. */
+export function serviceName(expression: string | undefined | null): string | null {
+  if (!expression) return null;
+  const m = /^\s*\$\{\s*(?:services\.)?([A-Za-z_$][\w$]*)\s*\}\s*$/.exec(expression);
+  return m ? m[1]! : null;
+}

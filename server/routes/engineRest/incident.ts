@@ -1,0 +1,33 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context.js";
+import { camundaDate, parseCamunda, requireEngineRole, STAFF } from "./common.js";
+
+/** GET incident: failed jobs and external tasks whose retries ran out (open ones). */
+export function incidentRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.get("/incident", requireEngineRole(...STAFF), async (req, res) => {
+    const q = parseCamunda(z.object({ processInstanceId: z.string().optional() }).loose(), req.query);
+    const rows = await ctx.engine.findIncidents({ processInstanceId: q.processInstanceId });
+    res.json(
+      rows.map((i) => ({
+        id: i.id,
+        processDefinitionId: i.processDefinitionId,
+        processInstanceId: i.processInstanceId,
+        executionId: null,
+        incidentTimestamp: camundaDate(i.incidentTimestamp),
+        incidentType: i.incidentType,
+        activityId: i.activityId,
+        failedActivityId: i.activityId,
+        causeIncidentId: i.id,
+        rootCauseIncidentId: i.id,
+        configuration: i.configuration,
+        tenantId: null,
+        incidentMessage: i.incidentMessage,
+        jobDefinitionId: null,
+        annotation: null,
+      })),
+    );
+  });
+  return router;
+}

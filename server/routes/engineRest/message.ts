@@ -1,0 +1,43 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context.js";
+import { fromTyped, instanceDto, parseCamunda, requireEngineRole, toTyped, TypedVariables, user } from "./common.js";
+
+const Correlate = z
+  .object({
+    messageName: z.string().min(1).max(255),
+    businessKey: z.string().max(255).optional().nullable(),
+    processInstanceId: z.string().optional().nullable(),
+    processVariables: TypedVariables.optional().nullable(),
+    resultEnabled: z.boolean().optional(),
+    variablesInResultEnabled: z.boolean().optional(),
+  })
+  .loose();
+
+/** POST message: correlates to the one instance waiting for it by message name and business key; nothing waiting -> 400. */
+export function messageRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.post("/message", requireEngineRole("reviewer", "dept_admin"), async (req, res) => {
+    const body = parseCamunda(Correlate, req.body ?? {});
+    const inst = await ctx.engine.correlateMessage({
+      messageName: body.messageName,
+      businessKey: body.businessKey ?? null,
+      processInstanceId: body.processInstanceId ?? null,
+      variables: fromTyped(body.processVariables),
+      actor: user(req),
+    });
+    if (!body.resultEnabled) {
+      res.status(204).end();
+      return;
+    }
+    res.json([
+      {
+        resultType: "Execution",
+        execution: null,
+        processInstance: instanceDto(inst),
+        ...(body.variablesInResultEnabled ? { variables: toTyped(inst.variables) } : {}),
+      },
+    ]);
+  });
+  return router;
+}

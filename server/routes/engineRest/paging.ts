@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** The most rows one query answers (the runtime's own cap); a larger maxResults is refused, as Camunda's queryMaxResultsLimit does. */
+export const MAX_RESULTS_LIMIT = 10_000;
+/** Camunda's paging parameters are Java ints. */
+const INT_MAX = 2_147_483_647;
+
+/**
+ * A paging parameter (firstResult / maxResults) from a query string or a JSON body: a non-negative integer
+ * given as a number or as decimal digits, at most max; absent or null means "not given". Anything else is a 400.
+ */
+function pagingInt(name: string, max: number) {
+  const parsed = z.unknown().transform((v, ctx): number | undefined => {
+    if (v === null) return undefined;
+    const n = typeof v === "number" ? v : typeof v === "string" && /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      ctx.addIssue({ code: "custom", message: `${name} 必须是不小于 0 的整数 (${name} must be a non-negative integer)` });
+      return z.NEVER;
+    }
+    if (n > max) {
+      ctx.addIssue({ code: "custom", message: `${name} 不能大于 ${max} (${name} must not exceed ${max})` });
+      return z.NEVER;
+    }
+    return n;
+  });
+  return parsed.optional();
+}
+
+export const qFirstResult = pagingInt("firstResult", INT_MAX);
+export const qMaxResults = pagingInt("maxResults", MAX_RESULTS_LIMIT);

@@ -1,0 +1,107 @@
+import { Router, type Request } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context.js";
+import type { EngineDefinition } from "../../db/models/engineModels.js";
+import { NotFoundError } from "../../errors.js";
+import { instanceDto, parseCamunda, qBool, requireEngineRole, STAFF, toTyped, TypedVariables, fromTyped, user } from "./common.js";
+
+function definitionDto(d: EngineDefinition) {
+  return {
+    id: d.id,
+    key: d.key,
+    category: "http://bpmn.io/schema/bpmn",
+    description: null,
+    name: d.name,
+    version: d.version,
+    resource: d.resourceName,
+    deploymentId: d.deploymentId,
+    diagram: null,
+    suspended: false,
+    tenantId: null,
+    versionTag: null,
+    historyTimeToLive: null,
+    startableInTasklist: true,
+  };
+}
+
+const StartBody = z.object({
+  variables: TypedVariables.optional().nullable(),
+  businessKey: z.string().max(255).optional().nullable(),
+  withVariablesInReturn: z.boolean().optional(),
+});
+
+/** GET process-definition (key, latestVersion), by key or id, their XML, and start. */
+export function processDefinitionRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const read = requireEngineRole(...STAFF);
+
+  router.get("/process-definition", read, async (req, res) => {
+    const q = parseCamunda(
+      z
+        .object({
+          key: z.string().optional(),
+          latestVersion: qBool,
+          deploymentId: z.string().optional(),
+          processDefinitionId: z.string().optional(),
+        })
+        .loose(),
+      req.query,
+    );
+    const rows = await ctx.engine.findDefinitions({
+      key: q.key,
+      latestVersion: q.latestVersion,
+      deploymentId: q.deploymentId,
+      id: q.processDefinitionId,
+    });
+    res.json(rows.map(definitionDto));
+  });
+
+  router.get("/process-definition/count", read, async (req, res) => {
+    const q = parseCamunda(z.object({ key: z.string().optional(), latestVersion: qBool }).loose(), req.query);
+    res.json({ count: (await ctx.engine.findDefinitions({ key: q.key, latestVersion: q.latestVersion })).length });
+  });
+
+  const one = async (req: Request) => {
+    const p = req.params as { key?: string; id?: string };
+    const [def] = p.key
+      ? await ctx.engine.findDefinitions({ key: p.key, latestVersion: true })
+      : await ctx.engine.findDefinitions({ id: p.id });
+    if (!def) throw new NotFoundError(`找不到流程定义 ${p.key ?? p.id ?? ""} (No matching process definition)`);
+    return def;
+  };
+  router.get("/process-definition/key/:key", read, async (req, res) => {
+    res.json(definitionDto(await one(req)));
+  });
+  router.get("/process-definition/:id", read, async (req, res) => {
+    res.json(definitionDto(await one(req)));
+  });
+
+  router.get("/process-definition/key/:key/xml", read, async (req, res) => {
+    const def = await ctx.engine.getDefinitionXml({ key: req.params.key as string });
+    res.json({ id: def.id, bpmn20Xml: def.xml });
+  });
+  router.get("/process-definition/:id/xml", read, async (req, res) => {
+    const def = await ctx.engine.getDefinitionXml({ id: req.params.id as string });
+    res.json({ id: def.id, bpmn20Xml: def.xml });
+  });
+
+  const start = async (req: Request, by: { key?: string; definitionId?: string }) => {
+    const body = parseCamunda(StartBody, req.body ?? {});
+    const inst = await ctx.engine.startProcess({
+      ...by,
+      businessKey: body.businessKey ?? null,
+      variables: fromTyped(body.variables),
+      actor: user(req),
+    });
+    return { ...instanceDto(inst), ...(body.withVariablesInReturn ? { variables: toTyped(inst.variables) } : {}) };
+  };
+  const starters = requireEngineRole("reviewer", "dept_admin");
+  router.post("/process-definition/key/:key/start", starters, async (req, res) => {
+    res.json(await start(req, { key: req.params.key as string }));
+  });
+  router.post("/process-definition/:id/start", starters, async (req, res) => {
+    res.json(await start(req, { definitionId: req.params.id as string }));
+  });
+
+  return router;
+}

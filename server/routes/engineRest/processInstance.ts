@@ -1,0 +1,72 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context.js";
+import { NotFoundError } from "../../errors.js";
+import { instanceDto, parseCamunda, qBool, qInt, requireEngineRole, STAFF, toTyped, user } from "./common.js";
+
+const Query = z
+  .object({
+    businessKey: z.string().optional(),
+    processDefinitionKey: z.string().optional(),
+    processDefinitionId: z.string().optional(),
+    processInstanceIds: z.string().optional(),
+    active: qBool,
+    firstResult: qInt,
+    maxResults: qInt,
+  })
+  .loose();
+
+/** GET process-instance (businessKey, processDefinitionKey), GET/DELETE process-instance/{id}, its variables. */
+export function processInstanceRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const read = requireEngineRole(...STAFF);
+
+  const list = async (q: z.infer<typeof Query>) => {
+    const rows = await ctx.engine.findInstances({
+      businessKey: q.businessKey,
+      processDefinitionKey: q.processDefinitionKey,
+      processDefinitionId: q.processDefinitionId,
+      state: "ACTIVE",
+      firstResult: q.firstResult,
+      maxResults: q.maxResults,
+    });
+    const ids = q.processInstanceIds?.split(",");
+    return ids ? rows.filter((r) => ids.includes(r.id)) : rows;
+  };
+  router.get("/process-instance", read, async (req, res) => {
+    res.json((await list(parseCamunda(Query, req.query))).map(instanceDto));
+  });
+  router.post("/process-instance", read, async (req, res) => {
+    res.json((await list(parseCamunda(Query, req.body ?? {}))).map(instanceDto));
+  });
+  router.get("/process-instance/count", read, async (req, res) => {
+    res.json({ count: (await list(parseCamunda(Query, req.query))).length });
+  });
+
+  const load = async (id: string) => {
+    const inst = await ctx.engine.getInstance(id);
+    // Camunda's runtime API knows only running instances; ended ones are in history.
+    if (!inst || inst.state !== "ACTIVE")
+      throw new NotFoundError(`找不到运行中的流程实例 ${id} (Process instance with id ${id} does not exist)`);
+    return inst;
+  };
+  router.get("/process-instance/:id", read, async (req, res) => {
+    res.json(instanceDto(await load(req.params.id as string)));
+  });
+  router.get("/process-instance/:id/variables", read, async (req, res) => {
+    res.json(toTyped((await load(req.params.id as string)).variables));
+  });
+
+  router.delete("/process-instance/:id", requireEngineRole("dept_admin"), async (req, res) => {
+    const q = parseCamunda(z.object({ deleteReason: z.string().max(1000).optional() }).loose(), req.query);
+    const body = parseCamunda(z.object({ deleteReason: z.string().max(1000).optional() }).loose(), req.body ?? {});
+    await load(req.params.id as string);
+    await ctx.engine.cancelInstance(req.params.id as string, {
+      actor: user(req),
+      reason: body.deleteReason ?? q.deleteReason ?? "通过 REST 接口取消",
+    });
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,142 @@
+import { Router, type Request } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context.js";
+import type { TaskFilter, TaskView } from "../../engine/index.js";
+import { ForbiddenError, NotFoundError } from "../../errors.js";
+import { fromTyped, parseCamunda, qBool, requireEngineUser, taskDto, toTyped, TypedVariables, user } from "./common.js";
+import { qFirstResult, qMaxResults } from "./paging.js";
+
+const SORT = z.enum(["created", "dueDate", "priority", "name", "id", "instanceId"]);
+const Query = z
+  .object({
+    candidateGroup: z.string().optional(),
+    candidateGroups: z.union([z.string(), z.array(z.string())]).optional(),
+    candidateUser: z.string().optional(),
+    includeAssignedTasks: qBool,
+    assignee: z.string().optional(),
+    unassigned: qBool,
+    processInstanceId: z.string().optional(),
+    processInstanceBusinessKey: z.string().optional(),
+    processDefinitionKey: z.string().optional(),
+    processDefinitionId: z.string().optional(),
+    taskDefinitionKey: z.string().optional(),
+    sortBy: SORT.optional(),
+    sortOrder: z.enum(["asc", "desc"]).optional(),
+    sorting: z.array(z.object({ sortBy: SORT, sortOrder: z.enum(["asc", "desc"]).optional() })).optional(),
+    firstResult: qFirstResult,
+    maxResults: qMaxResults,
+  })
+  .loose();
+
+function filterOf(req: Request, q: z.infer<typeof Query>): TaskFilter {
+  const sort = q.sorting?.[0] ?? (q.sortBy ? { sortBy: q.sortBy, sortOrder: q.sortOrder } : undefined);
+  const sortBy = sort?.sortBy === "instanceId" ? "id" : sort?.sortBy;
+  return {
+    visibleTo: user(req),
+    candidateGroup: q.candidateGroup,
+    candidateGroups: typeof q.candidateGroups === "string" ? q.candidateGroups.split(",") : q.candidateGroups,
+    candidateUser: q.candidateUser,
+    includeAssignedTasks: q.includeAssignedTasks,
+    assignee: q.assignee,
+    unassigned: q.unassigned,
+    processInstanceId: q.processInstanceId,
+    businessKey: q.processInstanceBusinessKey,
+    processDefinitionKey: q.processDefinitionKey,
+    processDefinitionId: q.processDefinitionId,
+    taskDefinitionKey: q.taskDefinitionKey,
+    sortBy,
+    sortOrder: sort?.sortOrder,
+    firstResult: q.firstResult,
+    maxResults: q.maxResults,
+  };
+}
+
+const Complete = z.object({ variables: TypedVariables.optional().nullable(), withVariablesInReturn: z.boolean().optional() }).loose();
+const UserId = z.object({ userId: z.string().min(1).max(64).nullable().optional() });
+
+/** Camunda's task API: queries limited to what the caller may see (admin: all), claim/unclaim/assignee/complete, variables. */
+export function taskRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.use("/task", requireEngineUser);
+
+  router.get("/task", async (req, res) => {
+    res.json((await ctx.engine.findTasks(filterOf(req, parseCamunda(Query, req.query)))).map(taskDto));
+  });
+  router.post("/task", async (req, res) => {
+    const q = parseCamunda(Query, { ...(req.body as object), ...req.query });
+    res.json((await ctx.engine.findTasks(filterOf(req, q))).map(taskDto));
+  });
+  router.get("/task/count", async (req, res) => {
+    res.json({ count: await ctx.engine.countTasks(filterOf(req, parseCamunda(Query, req.query))) });
+  });
+  router.post("/task/count", async (req, res) => {
+    res.json({ count: await ctx.engine.countTasks(filterOf(req, parseCamunda(Query, req.body ?? {}))) });
+  });
+
+  /** A task the caller may see; unknown and invisible both answer 404. */
+  const visible = async (req: Request): Promise<TaskView> => {
+    const id = req.params.id as string;
+    const task = await ctx.engine.getTask(id);
+    if (!task || !ctx.engine.mayRead(user(req), task)) throw new NotFoundError(`找不到任务 ${id} (No matching task with id ${id})`);
+    return task;
+  };
+
+  router.get("/task/:id", async (req, res) => {
+    res.json(taskDto(await visible(req)));
+  });
+
+  const variables = async (req: Request) => {
+    const task = await visible(req);
+    const inst = await ctx.engine.getInstance(task.processInstanceId);
+    const names = typeof req.query.variableNames === "string" ? req.query.variableNames.split(",") : null;
+    return toTyped(inst?.variables ?? {}, names);
+  };
+  router.get("/task/:id/variables", async (req, res) => {
+    res.json(await variables(req));
+  });
+  router.get("/task/:id/form-variables", async (req, res) => {
+    res.json(await variables(req));
+  });
+
+  router.post("/task/:id/claim", async (req, res) => {
+    const task = await visible(req);
+    const { userId } = parseCamunda(UserId, req.body ?? {});
+    const me = user(req);
+    if (userId && userId !== me.username) {
+      if (!me.isAdmin) throw new ForbiddenError("只能为自己认领任务");
+      await ctx.engine.setAssignee(task.id, userId, me);
+    } else {
+      await ctx.engine.claimTask(task.id, me);
+    }
+    res.status(204).end();
+  });
+
+  router.post("/task/:id/unclaim", async (req, res) => {
+    const task = await visible(req);
+    await ctx.engine.unclaimTask(task.id, user(req));
+    res.status(204).end();
+  });
+
+  router.post("/task/:id/assignee", async (req, res) => {
+    const task = await visible(req);
+    const { userId } = parseCamunda(UserId, req.body ?? {});
+    await ctx.engine.setAssignee(task.id, userId ?? null, user(req));
+    res.status(204).end();
+  });
+
+  router.post("/task/:id/complete", async (req, res) => {
+    const task = await visible(req);
+    const body = parseCamunda(Complete, req.body ?? {});
+    const inst = await ctx.engine.completeTask(task.id, { actor: user(req), variables: fromTyped(body.variables) });
+    if (body.withVariablesInReturn) res.json(toTyped(inst.variables));
+    else res.status(204).end();
+  });
+  router.post("/task/:id/submit-form", async (req, res) => {
+    const task = await visible(req);
+    const body = parseCamunda(Complete, req.body ?? {});
+    await ctx.engine.completeTask(task.id, { actor: user(req), variables: fromTyped(body.variables) });
+    res.status(204).end();
+  });
+
+  return router;
+}
