@@ -1,0 +1,87 @@
+// Form.io setup shared by the builder and the renderer: every library from this server, Chinese, no eval.
+(function () {
+  "use strict";
+  var Formio = window.Formio;
+  if (!Formio) return;
+  var origin = window.location.origin;
+  // The API base Form.io would otherwise call (api.form.io) and the CDN it loads libraries from (cdn.form.io).
+  Formio.setBaseUrl(origin);
+  Formio.setProjectUrl(origin);
+  Formio.cdn.setBaseUrl(origin + "/vendor/formio");
+  var local = {
+    ace: "/vendor/ace",
+    flatpickr: "/vendor/flatpickr",
+    "flatpickr-formio": "/vendor/flatpickr",
+    quill: "/vendor/quill",
+    bootstrap: "/vendor/bootstrap",
+    bootstrap5: "/vendor/bootstrap",
+    "bootstrap-icons": "/vendor/bootstrap-icons",
+  };
+  Object.keys(local).forEach(function (lib) {
+    Formio.cdn.setOverrideUrl(lib, { cdn: origin + local[lib], lib: "", version: "" });
+  });
+  // Form JavaScript is refused when a form is saved; the renderer never evaluates code either, so the page
+  // works under a CSP without 'unsafe-eval' ({{ data.x }} interpolation stays path-only).
+  if (Formio.Evaluator) Formio.Evaluator.noeval = true;
+
+  var zh = window.XY_FORMIO_ZH_CN || {};
+  var attrs = window.XY_FORMIO_ZH_CN_ATTRS || {};
+  function translateAttributes(rootEl) {
+    if (!rootEl || !rootEl.querySelectorAll) return;
+    ["aria-label", "title"].forEach(function (name) {
+      rootEl.querySelectorAll("[" + name + "]").forEach(function (el) {
+        var value = el.getAttribute(name);
+        if (Object.prototype.hasOwnProperty.call(attrs, value)) el.setAttribute(name, attrs[value]);
+      });
+    });
+    // Choices.js (select widget) writes its own English remove button.
+    rootEl.querySelectorAll(".choices__button").forEach(function (el) {
+      if (el.textContent === "Remove item") el.textContent = "删除";
+      var label = el.getAttribute("aria-label") || "";
+      if (/^Remove item/.test(label)) el.setAttribute("aria-label", label.replace(/^Remove item:?/, "删除"));
+    });
+  }
+  new MutationObserver(function (mutations) {
+    mutations.forEach(function (m) {
+      m.addedNodes.forEach(function (node) {
+        if (node.nodeType === 1) translateAttributes(node.parentNode || node);
+      });
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  window.xyFormio = {
+    language: "zh-CN",
+    i18n: { "zh-CN": zh },
+    /** Options for Formio.createForm / Formio.builder: Chinese, no alerts from Form.io's own API. */
+    options: function (extra) {
+      return Object.assign({ language: "zh-CN", i18n: { language: "zh-CN", "zh-CN": zh }, noeval: true, sanitize: true }, extra || {});
+    },
+    csrfToken: function () {
+      var meta = document.querySelector('meta[name="csrf-token"]');
+      return meta ? meta.content : "";
+    },
+    /** File components store through our upload endpoint and send the session's CSRF header. */
+    prepareComponents: function (components) {
+      var token = window.xyFormio.csrfToken();
+      (function walk(list) {
+        (list || []).forEach(function (c) {
+          if (!c || typeof c !== "object") return;
+          if (c.type === "file") {
+            c.storage = "url";
+            c.url = "/api/uploads";
+            c.options = JSON.stringify({ headers: { "X-CSRF-Token": token, Accept: "application/json" } });
+          }
+          walk(c.components);
+          (Array.isArray(c.columns) ? c.columns : []).forEach(function (col) {
+            walk(col && col.components);
+          });
+          (Array.isArray(c.rows) ? c.rows : []).forEach(function (row) {
+            (Array.isArray(row) ? row : []).forEach(function (cell) {
+              walk(cell && cell.components);
+            });
+          });
+        });
+      })(components);
+      return components;
+    },
+  };
+})();

@@ -1,0 +1,27 @@
+// server/forms: form definitions with revisions, server-side validation, drafts, submission versions, uploads.
+// The only place in the server that imports @formio/core (through ./core.ts).
+export { checkDefinition, eachInput, type FormComponent, type FormDefinition } from "./definition.js";
+export {
+  assertAcceptableDefinition,
+  exportForm,
+  findForm,
+  wasPublished,
+  FORM_KEY_PATTERN,
+  getFormRevision,
+  listForms,
+  listRevisions,
+  publishFormRevision,
+  saveFormRevision,
+  seedShippedForms,
+  type FormRevisionView,
+  type FormSummary,
+} from "./store.js";
+export { assertSafeSubmission, validateSubmission, type ValidateOptions, type Validated } from "./validate.js";
+export { deleteDraft, listDrafts, loadDraft, saveDraft, type DraftView } from "./drafts.js";
+export {
+  diffSubmissions,
+  listSubmissionVersions,
+  recordSubmissionVersion,
+  type Change,
+  type SubmissionVersion,
+} from "./submissionRevisions.js";
