@@ -1,0 +1,139 @@
+import Handlebars from "handlebars";
+import type { ErrorDetail } from "../../errors.js";
+import { ValidationError } from "../../errors.js";
+
+/**
+ * The 信用承诺书 letter of an item is Handlebars source written by a department admin. It is compiled by an
+ * isolated Handlebars instance with no custom helpers or partials, only the built-in block helpers, HTML
+ * escaping of every value ({{{ }}} is refused), and placeholders limited to these roots:
+ * - subject.*     承诺人: name, code, type
+ * - data.*        the applicant's cleaned form submission
+ * - commitment.*  code, itemName, acceptingUnit, signerName, signedOn (YYYY-MM-DD)
+ */
+const hbs = Handlebars.create();
+const ALLOWED_ROOTS = new Set(["subject", "data", "commitment"]);
+const ALLOWED_BLOCKS = new Set(["if", "unless", "each", "with"]);
+const BLOCK_LOCALS = new Set(["this", "@index", "@key", "@first", "@last"]);
+const DANGEROUS_HTML = /<\s*(script|iframe|object|embed|style|link|meta|base|form)\b|\son[a-z]+\s*=|javascript:/i;
+
+export interface LetterContext {
+  subject: { name: string; code: string; type: string };
+  data: Record<string, unknown>;
+  commitment: { code: string | null; itemName: string; acceptingUnit: string; signerName: string; signedOn: string };
+}
+
+type HbsNode = { type: string; [key: string]: unknown };
+
+function pathProblem(path: { original: string; data?: boolean; parts: string[]; depth?: number }, insideBlock: number): string | null {
+  const original = path.original;
+  if (path.data) return insideBlock > 0 && BLOCK_LOCALS.has(`@${path.parts[0] ?? ""}`) ? null : `不允许使用 ${original}`;
+  if (original === "this" || original.startsWith("this.") || original.startsWith("../")) {
+    return insideBlock > 0 ? null : `占位符 ${original} 只能在 #each 或 #with 块内使用`;
+  }
+  const root = path.parts[0] ?? "";
+  if (insideBlock > 0 && !ALLOWED_ROOTS.has(root)) return null; // a field of the current block item
+  if (!ALLOWED_ROOTS.has(root))
+    return `占位符 {{${original}}} 不可用：只能引用 subject.（承诺人）、data.（申请表字段）或 commitment.（承诺书信息）`;
+  if (path.parts.some((p) => p === "__proto__" || p === "constructor" || p === "prototype")) return `占位符 ${original} 不允许`;
+  return null;
+}
+
+/** Checks a letter template and returns its problems in Chinese (empty when it may be saved). */
+export function checkLetterTemplate(source: string): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const add = (message: string) => problems.push({ path: "letterTemplate", message });
+  if (!source.trim()) {
+    add("承诺书模板不能为空");
+    return problems;
+  }
+  if (source.length > 100_000) add("承诺书模板过长（最多 100000 字）");
+  if (DANGEROUS_HTML.test(source)) add("承诺书模板不能包含脚本、样式表、表单或事件属性");
+  let ast: { body: HbsNode[] };
+  try {
+    ast = hbs.parse(source) as unknown as { body: HbsNode[] };
+  } catch (err) {
+    add(`承诺书模板语法错误：${(err as Error).message.split("\n")[0]}`);
+    return problems;
+  }
+  const visitExpr = (node: HbsNode | undefined, depth: number) => {
+    if (!node) return;
+    if (node.type === "PathExpression") {
+      const problem = pathProblem(node as unknown as { original: string; data?: boolean; parts: string[] }, depth);
+      if (problem) add(problem);
+    } else if (node.type === "SubExpression") {
+      add("承诺书模板不能使用子表达式");
+    }
+  };
+  const visit = (nodes: HbsNode[], depth: number) => {
+    for (const node of nodes) {
+      switch (node.type) {
+        case "MustacheStatement": {
+          if (node.escaped === false) add("承诺书模板不能使用 {{{ }}} 输出未转义的内容");
+          const params = node.params as HbsNode[];
+          if (params.length || (node.hash as { pairs?: unknown[] } | undefined)?.pairs?.length) add("承诺书模板不能调用辅助函数");
+          visitExpr(node.path as HbsNode, depth);
+          break;
+        }
+        case "BlockStatement": {
+          const name = (node.path as { original: string }).original;
+          if (!ALLOWED_BLOCKS.has(name)) add(`承诺书模板不能使用块 #${name}（只允许 #if、#unless、#each、#with）`);
+          for (const p of node.params as HbsNode[]) visitExpr(p, depth);
+          const inner = name === "each" || name === "with" ? depth + 1 : depth;
+          visit((node.program as { body?: HbsNode[] } | null)?.body ?? [], inner);
+          visit((node.inverse as { body?: HbsNode[] } | null)?.body ?? [], depth);
+          break;
+        }
+        case "PartialStatement":
+        case "PartialBlockStatement":
+        case "DecoratorBlock":
+        case "Decorator":
+          add("承诺书模板不能使用片段（partial）或装饰器");
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  visit(ast.body, 0);
+  return problems;
+}
+
+const compiled = new Map<string, HandlebarsTemplateDelegate<LetterContext>>();
+
+/** Throws ValidationError (400, field letterTemplate) when a template may not be saved. */
+export function assertLetterTemplate(source: string): void {
+  const problems = checkLetterTemplate(source);
+  if (problems.length) throw new ValidationError("承诺书模板未通过检查", problems);
+}
+
+/** Renders a checked template with escaping on, no helpers beyond the built-in blocks, no prototype access. */
+export function renderLetterBody(source: string, context: LetterContext): string {
+  let template = compiled.get(source);
+  if (!template) {
+    assertLetterTemplate(source);
+    template = hbs.compile<LetterContext>(source, {
+      knownHelpersOnly: true,
+      knownHelpers: { if: true, unless: true, each: true, with: true },
+    });
+    if (compiled.size > 200) compiled.clear();
+    compiled.set(source, template);
+  }
+  return template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+}
+
+const escape = (s: string) => hbs.Utils.escapeExpression(s);
+
+/** The whole signed letter as an HTML fragment: title, the item's text, the signature block. */
+export function renderLetter(source: string, context: LetterContext): string {
+  const body = renderLetterBody(source, context);
+  const c = context.commitment;
+  return [
+    `<article class="commitment-letter">`,
+    `<h1>信用承诺书</h1>`,
+    `<p class="letter-meta">事项：${escape(c.itemName)}${c.code ? `&emsp;承诺编码：${escape(c.code)}` : ""}</p>`,
+    `<p class="letter-meta">承诺人：${escape(context.subject.name)}（${escape(context.subject.code)}）</p>`,
+    `<section class="letter-body">${body}</section>`,
+    `<footer class="letter-signature"><p>承诺人（签字）：${escape(c.signerName)}</p><p>承诺受理单位：${escape(c.acceptingUnit)}</p><p>日期：${escape(c.signedOn)}</p></footer>`,
+    `</article>`,
+  ].join("\n");
+}
