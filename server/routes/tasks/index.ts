@@ -1,0 +1,245 @@
+import { Router, type Request } from "express";
+import { z } from "zod";
+import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
+import type { AppContext } from "../../context.js";
+import type { Commitment } from "../../db/models/Commitment.js";
+import { loadWorkingCalendar } from "../../domain/calendar/workingDays.js";
+import { decideCommitmentReview, recordCommitmentVerification } from "../../domain/commitments/decisions.js";
+import { REVIEW_TASK_ID, VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
+import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
+import type { CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
+import { inboxCounts, inboxFilterOptions, listInbox, nextTaskId } from "../../domain/inbox/queries.js";
+import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
+import type { TaskView } from "../../engine/index.js";
+import { AppError, NotFoundError } from "../../errors.js";
+import { getFormRevision } from "../../forms/index.js";
+import { requireRole } from "../../http/guards.js";
+import { parse } from "../../http/parse.js";
+import { presentCommitment } from "../../presenters/commitment.js";
+import { presentInboxRow, dueState } from "../../presenters/inbox.js";
+import { presentPagination } from "../../presenters/pagination.js";
+import { presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
+import { setFlash, takeFlash } from "../admin/forms.js";
+
+const InboxQuery = z.object({
+  scope: z.enum(["all", "mine", "group"]).optional().catch(undefined),
+  status: z.enum(["assigned", "unassigned"]).optional().catch(undefined),
+  overdue: z.enum(["1"]).optional().catch(undefined),
+  item: z.string().max(64).optional().catch(undefined),
+  department: z.string().max(32).optional().catch(undefined),
+  sort: z.enum(["due", "created"]).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
+const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
+const ReturnTo = z.object({ returnTo: z.string().max(500).optional() });
+
+/** A task the user may see, with its case; 404 when either is missing or not visible (existence does not leak). */
+async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): Promise<{ task: TaskView; commitment: Commitment }> {
+  const task = id.length <= 64 ? await ctx.engine.getTask(id) : null;
+  if (!task || !ctx.engine.mayRead(user, task) || !task.businessKey) throw new NotFoundError("找不到该任务（可能已经办结）");
+  const commitment = await findVisibleCommitment(user, task.businessKey).catch(() => null);
+  if (!commitment) throw new NotFoundError("找不到该任务（可能已经办结）");
+  return { task, commitment };
+}
+
+/** A local path to come back to after a one-click action (never another site). */
+function safeReturn(req: Request): string {
+  const { returnTo } = parse(ReturnTo, req.body ?? {});
+  return returnTo && /^\/tasks(\/|\?|$)/.test(returnTo) && !returnTo.startsWith("//") ? returnTo : "/tasks";
+}
+
+/** Two working days from now: rows due before then are amber. */
+async function nearDeadline(now: Date): Promise<Date> {
+  return (await loadWorkingCalendar()).workingDeadline(now, 2);
+}
+
+/**
+ * The reviewer inbox (待办任务) and the task page: one-click claim / unclaim, and the decision form that
+ * completes the task through the commitment commands, then goes on to the next task.
+ */
+export function taskRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const deps: CommitmentDeps = { db: ctx.db, engine: ctx.engine, clock: ctx.clock };
+  const staff = requireRole("reviewer", "dept_admin");
+
+  router.get("/tasks", staff, async (req, res) => {
+    const user = currentUser(req);
+    const q = parse(InboxQuery, req.query);
+    const now = ctx.clock.now();
+    const filter = {
+      scope: q.scope,
+      status: q.status,
+      overdue: q.overdue === "1",
+      item: q.item,
+      department: q.department,
+      sort: q.sort,
+      page: q.page,
+    };
+    const [page, counts, options, near] = await Promise.all([
+      listInbox(ctx.db, user, filter, now),
+      inboxCounts(ctx.db, user, now),
+      inboxFilterOptions(ctx.db, user, now),
+      nearDeadline(now),
+    ]);
+    const filters = { scope: q.scope, status: q.status, overdue: q.overdue, item: q.item, department: q.department, sort: q.sort };
+    const here = presentPagination(page, "/tasks", filters);
+    const link = (extra: Record<string, string | undefined>) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries({ ...filters, ...extra })) if (v) params.set(k, v);
+      const s = params.toString();
+      return s ? `/tasks?${s}` : "/tasks";
+    };
+    const currentUrl = req.originalUrl.startsWith("/tasks") ? req.originalUrl : "/tasks";
+    res.render("tasks/inbox", {
+      title: "待办任务",
+      flash: takeFlash(req),
+      rows: page.rows.map((r) => presentInboxRow(r, user, now, near)),
+      total: page.total,
+      counts,
+      tabs: [
+        { label: "全部", count: counts.all, href: link({ scope: undefined, overdue: undefined }), active: !q.scope && !q.overdue },
+        {
+          label: "我的任务",
+          count: counts.mine,
+          href: link({ scope: "mine", overdue: undefined }),
+          active: q.scope === "mine" && !q.overdue,
+        },
+        {
+          label: "本组任务",
+          count: counts.group,
+          href: link({ scope: "group", overdue: undefined }),
+          active: q.scope === "group" && !q.overdue,
+        },
+        { label: "已逾期", count: counts.overdue, href: link({ scope: undefined, overdue: "1" }), active: q.overdue === "1", danger: true },
+      ],
+      filter: { ...filters, overdue: q.overdue === "1" },
+      filtered: Object.values(filters).some(Boolean),
+      items: options.items.map((i) => ({ ...i, selected: i.code === q.item })),
+      departments: options.departments.map((d) => ({ ...d, selected: d.code === q.department })),
+      sortDueHref: link({ sort: undefined, page: undefined }),
+      sortCreatedHref: link({ sort: "created", page: undefined }),
+      pagination: here,
+      returnTo: currentUrl,
+    });
+  });
+
+  router.post("/tasks/:id/claim", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+    const back = safeReturn(req);
+    try {
+      await ctx.engine.claimTask(task.id, user);
+      setFlash(req, "success", `已认领任务“${task.name ?? task.taskDefinitionKey}”（${task.businessKey ?? ""}）`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.message);
+    }
+    res.redirect(303, back);
+  });
+
+  router.post("/tasks/:id/unclaim", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+    const back = safeReturn(req);
+    try {
+      await ctx.engine.unclaimTask(task.id, user);
+      setFlash(req, "info", `已退回任务“${task.name ?? task.taskDefinitionKey}”（${task.businessKey ?? ""}），本组其他人员可以认领`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.message);
+    }
+    res.redirect(303, back);
+  });
+
+  router.get("/tasks/:id", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
+    const now = ctx.clock.now();
+    const [detail, timeline, profile, near] = await Promise.all([
+      loadCommitmentDetail(ctx.engine, commitment),
+      caseTimeline(ctx.db, commitment),
+      subjectProfile(commitment.subjectId, commitment.code),
+      nearDeadline(now),
+    ]);
+    const view = presentCommitment(detail, user);
+    const state = dueState(task.due, now, near);
+    const mayWork = user.isAdmin || (task.assignee ? task.assignee === user.username : true);
+    res.render("tasks/show", {
+      title: `${task.name ?? "任务"} ${commitment.code}`,
+      flash: takeFlash(req),
+      task: {
+        id: task.id,
+        name: task.name,
+        kind: task.taskDefinitionKey === VERIFICATION_TASK_ID ? "verification" : "review",
+        assignee: task.assignee,
+        mine: task.assignee === user.username,
+        created: task.created.toISOString(),
+        due: task.due?.toISOString() ?? null,
+        overdue: state === "overdue",
+        nearDue: state === "near",
+      },
+      c: view,
+      badge: STATUS_BADGES[commitment.status] ?? "secondary",
+      timeline: presentTimeline(timeline),
+      profile: {
+        commitments: profile.commitments.map((x) => ({ ...x, badge: STATUS_BADGES[x.status] ?? "secondary" })),
+        records: profile.records.map((r) => ({
+          type: r.recordType,
+          severity: r.severity,
+          title: r.title,
+          decidedOn: r.decidedOn,
+          isPublic: !!r.isPublic,
+          repaired: !!r.repaired,
+          sourceUnit: r.sourceUnit,
+        })),
+      },
+      submissionRenderer: { formUrl: `/tasks/${task.id}/case-form.json`, submission: JSON.stringify(view.data), readOnly: true },
+      decisionRenderer: mayWork
+        ? {
+            formUrl: `/tasks/${task.id}/form.json`,
+            submitUrl: `/tasks/${task.id}/complete`,
+            submission: "{}",
+            readOnly: false,
+            mode: "decision",
+          }
+        : null,
+      returnTo: `/tasks/${task.id}`,
+    });
+  });
+
+  /** The case's form revision (the submission is shown read-only with it). */
+  router.get("/tasks/:id/case-form.json", staff, async (req, res) => {
+    const { commitment } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
+    const form = await getFormRevision(ctx.db, commitment.formKey, commitment.formRevision);
+    res.json({ data: { formKey: form.formKey, title: form.title, revision: form.revision, definition: form.definition } });
+  });
+
+  /** The task's decision form (its formKey's published revision). */
+  router.get("/tasks/:id/form.json", staff, async (req, res) => {
+    const { task } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
+    if (!task.formKey) throw new NotFoundError("该任务没有表单");
+    const form = await getFormRevision(ctx.db, task.formKey);
+    res.json({ data: { formKey: form.formKey, title: form.title, revision: form.revision, definition: form.definition } });
+  });
+
+  /** Completes the task through the commitment command (comment required to reject or return), then points to the next task. */
+  router.post("/tasks/:id/complete", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
+    const { data } = parse(CompleteBody, req.body);
+    const input = { actor: user, code: commitment.code, data, taskId: task.id };
+    let done: Commitment;
+    if (task.taskDefinitionKey === REVIEW_TASK_ID) done = await decideCommitmentReview(deps, input);
+    else if (task.taskDefinitionKey === VERIFICATION_TASK_ID) done = await recordCommitmentVerification(deps, input);
+    else throw new NotFoundError("该任务不能在此办理");
+    const next = await nextTaskId(ctx.db, user, ctx.clock.now(), task.id);
+    setFlash(
+      req,
+      "success",
+      `已办结：${commitment.code}（${commitment.subjectName}），案件状态：${done.status}。${next ? "已为您打开下一个任务。" : "没有更多待办任务了。"}`,
+    );
+    res.json({ data: { code: done.code, status: done.status }, redirect: next ? `/tasks/${next}` : "/tasks" });
+  });
+
+  return router;
+}
