@@ -10,6 +10,9 @@ import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import type { Database } from "./db/database.js";
+import { createEngineRuntime } from "./engine/index.js";
+import { Form } from "./db/models/formModels.js";
+import { registerCommitmentServices } from "./domain/commitments/services.js";
 import { NotFoundError } from "./errors.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
 import { errorHandler } from "./http/errorHandler.js";
@@ -33,9 +36,16 @@ const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 export function createApp(deps: AppDeps): Express & { locals: { context: AppContext } } {
   const { config, db, logger } = deps;
   const passport = createPassport(db);
-  const context: AppContext = { config, db, logger, clock: deps.clock ?? systemClock, passport };
+  const clock = deps.clock ?? systemClock;
+  const context: AppContext = { config, db, logger, clock, passport, engine: createEngineRuntime({ db, clock, logger }) };
   const app = express();
   app.locals.context = context;
+  registerCommitmentServices(context.engine, db);
+  // Deploy-time check: every literal camunda:formKey must name a form by its plain key (as processes/commitment.bpmn writes it).
+  context.engine.formKeys.use(async (keys, t) => {
+    const known = new Set((await Form.findAll({ where: { key: keys }, attributes: ["key"], transaction: t })).map((f) => f.key));
+    return keys.filter((k) => !known.has(k));
+  });
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   app.set("query parser", "extended");
@@ -91,6 +101,7 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   });
 
   mountStatic(app);
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
   app.use(
@@ -144,4 +155,11 @@ function mountStatic(app: Express): void {
   app.use("/assets", express.static(path.join(ROOT_DIR, "public"), { ...opts, maxAge: "1h" }));
   app.use("/vendor/bootstrap", express.static(path.join(nm, "bootstrap/dist"), opts));
   app.use("/vendor/bootstrap-icons", express.static(path.join(nm, "bootstrap-icons/font"), opts));
+  // Form.io and the libraries it loads lazily (editors, date picker, rich text): all local, never a CDN.
+  app.use("/vendor/formio", express.static(path.join(nm, "@formio/js/dist"), opts));
+  app.use("/vendor/ace", express.static(path.join(nm, "ace-builds/src-min-noconflict"), opts));
+  app.use("/vendor/flatpickr", express.static(path.join(nm, "flatpickr/dist"), opts));
+  app.use("/vendor/quill", express.static(path.join(nm, "quill/dist"), opts));
+  // bpmn-js viewer bundle and its CSS (process diagrams in the admin console).
+  app.use("/vendor/bpmn-js", express.static(path.join(nm, "bpmn-js/dist"), opts));
 }

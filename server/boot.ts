@@ -1,10 +1,15 @@
+import { createApp } from "./app.js";
+import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateUp } from "./db/migrator.js";
 import { initModels } from "./db/models/index.js";
 import { ensureCountyDepartments } from "./domain/accounts/departments.js";
 import { seedDemoData } from "./domain/accounts/demoSeed.js";
+import { seedShippedForms } from "./forms/index.js";
 import type { Logger } from "./logger.js";
+import type { AppContext } from "./context.js";
+import { bootCommitmentCatalog } from "./domain/catalog/seedCatalog.js";
 
 export interface Booted {
   db: Database;
@@ -19,7 +24,23 @@ export async function bootDatabase(config: Config, logger: Logger): Promise<Boot
   const migrated = await migrateUp(db);
   if (migrated.length) logger.info({ migrated }, "migrations applied");
   await db.transaction((t) => ensureCountyDepartments(t));
+  const seededForms = await seedShippedForms(db);
+  if (seededForms.length) logger.info({ forms: seededForms }, "shipped forms seeded");
   const seed = config.demoSeed === "auto" ? db.dialect === "sqlite" : config.demoSeed;
   const seededDemo = seed ? await seedDemoData(db) : false;
   return { db, migrated, seededDemo };
+}
+
+/** After createApp (it needs the engine): deploys processes/commitment.bpmn if it changed and publishes the shipped catalog items once. */
+export async function bootCommitments(ctx: AppContext): Promise<void> {
+  const { deployed, seeded } = await bootCommitmentCatalog({ db: ctx.db, engine: ctx.engine, clock: ctx.clock });
+  if (seeded.length) ctx.logger.info({ items: seeded, processDefinitionId: deployed }, "shipped catalog items published");
+}
+
+/** Everything `npm start` does before listening: database, migrations, reference and demo data, the app, shipped processes and items. */
+export async function bootPlatform(config: Config, logger: Logger, clock?: Clock): Promise<Booted & { app: ReturnType<typeof createApp> }> {
+  const booted = await bootDatabase(config, logger);
+  const app = createApp({ config, db: booted.db, logger, clock });
+  await bootCommitments(app.locals.context);
+  return { ...booted, app };
 }

@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
-import { createApp } from "./app.js";
-import { bootDatabase } from "./boot.js";
+import { bootPlatform } from "./boot.js";
 import { loadConfig } from "./config.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./domain/accounts/demoSeed.js";
+import { startJobWorker } from "./engine/index.js";
 import { createLogger } from "./logger.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -11,13 +11,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, seededDemo } = await bootDatabase(config, logger);
-  const app = createApp({ config, db, logger });
+  const { db, seededDemo, app } = await bootPlatform(config, logger);
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
   });
+  // Timer jobs fire in every node; claims are conditional updates, so several nodes never fire one job twice.
+  const jobWorker = config.jobWorker ? startJobWorker(app.locals.context.engine, logger, 1000) : undefined;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ port, database: db.dialect, ms: Date.now() - started }, "server started");
@@ -37,11 +38,14 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    const workerStopped = jobWorker ? jobWorker.stop() : Promise.resolve();
     server.close(() => {
-      void db.close().finally(() => {
-        logger.info("stopped");
-        process.exit(0);
-      });
+      void workerStopped
+        .then(() => db.close())
+        .finally(() => {
+          logger.info("stopped");
+          process.exit(0);
+        });
     });
     server.closeIdleConnections();
   };

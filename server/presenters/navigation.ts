@@ -1,11 +1,16 @@
 import type { CurrentUser } from "../auth/currentUser.js";
 import type { Role } from "../db/models/UserRole.js";
 
-export interface NavItem {
+export interface NavLink {
   href: string;
   label: string;
   icon: string;
   active: boolean;
+}
+
+/** A top-level entry: a link, or a menu of links (keeps the bar on one line for roles that see many pages). */
+export interface NavItem extends NavLink {
+  children?: NavLink[];
 }
 
 interface NavEntry {
@@ -13,17 +18,29 @@ interface NavEntry {
   label: string;
   icon: string;
   roles: Role[] | "anyone" | "anonymous";
+  /** Entries with the same menu are shown together under that menu. */
+  menu?: "流程与表单" | "系统管理";
 }
 
-// Order is the order on screen. Later issues add entries here as their pages arrive.
+const MENU_ICONS = { 流程与表单: "diagram-3", 系统管理: "gear" } as const;
+
+// Order is the order on screen.
 const ENTRIES: NavEntry[] = [
   { href: "/", label: "首页", icon: "house", roles: "anyone" },
   { href: "/public/query", label: "信用查询", icon: "search", roles: "anyone" },
+  { href: "/catalog", label: "办事指南", icon: "journal-text", roles: "anyone" },
+  { href: "/my/cases", label: "我的办件", icon: "folder2-open", roles: ["applicant"] },
+  { href: "/tasks", label: "待办任务", icon: "inbox", roles: ["reviewer", "dept_admin", "admin"] },
   { href: "/my/subjects", label: "我的主体", icon: "building", roles: ["applicant"] },
-  { href: "/admin/users", label: "用户管理", icon: "people", roles: ["admin"] },
-  { href: "/admin/departments", label: "部门管理", icon: "diagram-3", roles: ["admin"] },
+  { href: "/archive", label: "承诺档案", icon: "archive", roles: ["reviewer", "dept_admin", "admin"] },
   { href: "/admin/subjects", label: "信用主体", icon: "buildings", roles: ["admin", "reviewer", "dept_admin", "auditor"] },
-  { href: "/admin/audit", label: "审计日志", icon: "shield-check", roles: ["admin", "auditor"] },
+  { href: "/admin/forms", label: "表单设计", icon: "ui-checks", roles: ["admin", "dept_admin"], menu: "流程与表单" },
+  { href: "/admin/catalog", label: "事项管理", icon: "card-checklist", roles: ["admin", "dept_admin"], menu: "流程与表单" },
+  { href: "/admin/processes", label: "流程管理", icon: "diagram-2", roles: ["admin", "dept_admin"], menu: "流程与表单" },
+  { href: "/admin/instances", label: "流程实例", icon: "list-task", roles: ["admin", "dept_admin"], menu: "流程与表单" },
+  { href: "/admin/users", label: "用户管理", icon: "people", roles: ["admin"], menu: "系统管理" },
+  { href: "/admin/departments", label: "部门管理", icon: "diagram-3", roles: ["admin"], menu: "系统管理" },
+  { href: "/admin/audit", label: "审计日志", icon: "shield-check", roles: ["admin", "auditor"], menu: "系统管理" },
 ];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -38,16 +55,33 @@ function visible(entry: NavEntry, user: CurrentUser | undefined): boolean {
   if (entry.roles === "anyone") return true;
   if (entry.roles === "anonymous") return !user;
   if (!user) return false;
-  if (user.isAdmin) return true;
+  // Admin is named where it belongs: an admin does not act for subjects, so applicant pages stay hidden.
   return entry.roles.some((r) => user.roles.includes(r));
 }
 
-/** The navigation a user sees: one entry per page their roles open. */
+function isActive(href: string, currentPath: string): boolean {
+  return href === "/" ? currentPath === "/" : currentPath === href || currentPath.startsWith(`${href}/`);
+}
+
+/** The navigation a user sees: one entry per page their roles open; admin pages grouped in menus. */
 export function buildNavigation(user: CurrentUser | undefined, currentPath: string): NavItem[] {
-  return ENTRIES.filter((e) => visible(e, user)).map((e) => ({
-    href: e.href,
-    label: e.label,
-    icon: e.icon,
-    active: e.href === "/" ? currentPath === "/" : currentPath.startsWith(e.href),
-  }));
+  const items: NavItem[] = [];
+  const menus = new Map<string, NavItem>();
+  for (const e of ENTRIES.filter((entry) => visible(entry, user))) {
+    const link = { href: e.href, label: e.label, icon: e.icon, active: isActive(e.href, currentPath) };
+    if (!e.menu) {
+      items.push(link);
+      continue;
+    }
+    let menu = menus.get(e.menu);
+    if (!menu) {
+      menu = { href: "#", label: e.menu, icon: MENU_ICONS[e.menu], active: false, children: [] };
+      menus.set(e.menu, menu);
+      items.push(menu);
+    }
+    menu.children!.push(link);
+    menu.active ||= link.active;
+  }
+  // A menu holding a single page is just that page.
+  return items.map((item) => (item.children?.length === 1 ? item.children[0]! : item));
 }

@@ -1,10 +1,54 @@
 import type { Express } from "express";
 import type { AppContext } from "../context.js";
 import { authRoutes } from "./auth.js";
+import { formRoutes } from "./forms/index.js";
+import { engineRestRoutes } from "./engineRest/index.js";
 import { homeRoutes } from "./home.js";
+import { uploadRoutes } from "./uploads.js";
+import { registerRoutes } from "./register.js";
+import { mySubjectsRoutes } from "./mySubjects.js";
+import { adminUserRoutes } from "./admin/users.js";
+import { adminDepartmentRoutes } from "./admin/departments.js";
+import { adminSubjectRoutes } from "./admin/subjects.js";
+import { adminAuditRoutes } from "./admin/audit.js";
+import { adminProcessRoutes } from "./admin/processes.js";
+import { adminInstanceRoutes } from "./admin/instances.js";
+import { catalogApiRoutes } from "./api/catalog.js";
+import { commitmentApiRoutes } from "./api/commitments.js";
+import { publicSubjectApiRoutes } from "./api/publicSubjects.js";
+import { publicQueryRoutes } from "./publicQuery.js";
+import { repairGuideRoutes } from "./repairGuide.js";
+import { archiveRoutes } from "./archive.js";
+import { calendarApiRoutes } from "./api/calendar.js";
+import { portalCatalogRoutes } from "./portal/catalog.js";
+import { portalCaseRoutes } from "./portal/cases.js";
+import { taskRoutes } from "./tasks/index.js";
+import { adminCatalogRoutes } from "./admin/catalog.js";
 
 /** Mounts every resource's router; one line per file in routes/. */
 export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(authRoutes(ctx));
   app.use(homeRoutes(ctx));
+  app.use(engineRestRoutes(ctx));
+  app.use(formRoutes(ctx));
+  app.use(uploadRoutes(ctx));
+  app.use(registerRoutes(ctx));
+  app.use(mySubjectsRoutes(ctx));
+  app.use(adminUserRoutes(ctx));
+  app.use(adminDepartmentRoutes(ctx));
+  app.use(adminSubjectRoutes(ctx));
+  app.use(adminAuditRoutes(ctx));
+  app.use(adminProcessRoutes(ctx));
+  app.use(adminInstanceRoutes(ctx));
+  app.use(catalogApiRoutes(ctx));
+  app.use(commitmentApiRoutes(ctx));
+  app.use(publicSubjectApiRoutes(ctx));
+  app.use(publicQueryRoutes(ctx));
+  app.use(repairGuideRoutes(ctx));
+  app.use(archiveRoutes(ctx));
+  app.use(calendarApiRoutes(ctx));
+  app.use(portalCatalogRoutes(ctx));
+  app.use(portalCaseRoutes(ctx));
+  app.use(taskRoutes(ctx));
+  app.use(adminCatalogRoutes(ctx));
 }

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from "../../server/config.js";
 import type { Database } from "../../server/db/database.js";
 import { createLogger } from "../../server/logger.js";
 import { ensureCountyDepartments } from "../../server/domain/accounts/departments.js";
+import { seedShippedForms } from "../../server/forms/index.js";
 import { openTestDatabase, testDatabaseUrl } from "./testDatabase.js";
 
 export interface TestApp {
@@ -36,6 +37,8 @@ export async function buildTestApp(): Promise<TestApp> {
   const config = testConfig();
   const db = await openTestDatabase(config.databaseUrl);
   await db.transaction((t) => ensureCountyDepartments(t));
+  // The shipped forms exist in every deployment (boot seeds them): processes/commitment.bpmn names two of them.
+  await seedShippedForms(db);
   const clock = new ManualClock();
   const app = createApp({ config, db, logger: createLogger(config.logLevel), clock });
   current = { app, db, config, clock };

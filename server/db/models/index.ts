@@ -2,17 +2,24 @@ import type { Sequelize } from "sequelize";
 import { AuditEntry } from "./AuditEntry.js";
 import { CreditSubject } from "./CreditSubject.js";
 import { Department } from "./Department.js";
+import { COMMITMENT_MODELS } from "./commitmentModels.js";
+import { ENGINE_MODELS } from "./engineModels.js";
+import { FORM_MODELS } from "./formModels.js";
 import { Group } from "./Group.js";
+import { SubjectClaim } from "./SubjectClaim.js";
 import { User } from "./User.js";
 import { UserGroup } from "./UserGroup.js";
 import { UserRole } from "./UserRole.js";
 import { UserSubject } from "./UserSubject.js";
 
-export { AuditEntry, CreditSubject, Department, Group, User, UserGroup, UserRole, UserSubject };
+export { AuditEntry, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject };
 
 /** Binds every model to this Sequelize instance (called again when a new app opens the database). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [AuditEntry, CreditSubject, Department, Group, User, UserGroup, UserRole, UserSubject]) {
+  for (const model of [AuditEntry, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject]) {
     model.initModel(sequelize);
   }
+  for (const model of ENGINE_MODELS) model.initModel(sequelize);
+  for (const model of FORM_MODELS) model.initModel(sequelize);
+  for (const model of COMMITMENT_MODELS) model.initModel(sequelize);
 }
