@@ -3,6 +3,7 @@ import { EngineDefinition, EngineDeployment, EngineHistory, EngineIncident, Engi
 import { NotFoundError } from "../../errors.js";
 import type { Variables } from "../bpmn.js";
 import type { HistoryEvent, IncidentView, InstanceState, InstanceView } from "../types.js";
+import { paging } from "./taskQueries.js";
 import { parseJson } from "./util.js";
 
 function instanceView(i: EngineInstance): InstanceView {
@@ -26,7 +27,7 @@ export async function getInstance(id: string, t?: Transaction): Promise<Instance
   return i ? instanceView(i) : null;
 }
 
-/** Instances matching the filter, newest first. */
+/** Instances matching the filter, newest first; paging as findTasks: not a non-negative integer -> 400, maxResults cut to 10,000 (default 1,000). */
 export async function findInstances(
   filter: {
     businessKey?: string;
@@ -39,6 +40,7 @@ export async function findInstances(
     maxResults?: number;
   } = {},
 ): Promise<InstanceView[]> {
+  const { limit, offset } = paging(filter);
   const where: Record<string, unknown> = {};
   if (filter.businessKey) where.businessKey = filter.businessKey;
   if (filter.processDefinitionKey) where.definitionKey = filter.processDefinitionKey;
@@ -52,8 +54,8 @@ export async function findInstances(
       ["startedAt", "DESC"],
       ["id", "ASC"],
     ],
-    offset: filter.firstResult ?? 0,
-    limit: Math.min(filter.maxResults ?? 1000, 10_000),
+    offset,
+    limit,
   });
   return rows.map((r) => instanceView(r));
 }

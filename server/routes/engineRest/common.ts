@@ -319,4 +319,3 @@ export const qBool = z
   .union([z.boolean(), z.enum(["true", "false"])])
   .transform((v) => v === true || v === "true")
   .optional();
-export const qInt = z.coerce.number().int().min(0).optional();

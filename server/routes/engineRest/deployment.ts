@@ -3,7 +3,8 @@ import multer from "multer";
 import type { AppContext } from "../../context.js";
 import { MAX_BPMN_BYTES } from "../../engine/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
-import { camundaDate, requireEngineRole, STAFF, user } from "./common.js";
+import { camundaDate, parseCamunda, requireEngineRole, STAFF, user } from "./common.js";
+import { pageOf, Paging } from "./paging.js";
 
 // Memory storage: a BPMN file is at most 5 MB and goes to the database as text.
 const upload = multer({
@@ -78,8 +79,9 @@ export function deploymentRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.get("/deployment", requireEngineRole(...STAFF), async (_req, res) => {
-    res.json((await ctx.engine.findDeployments()).map((d) => deploymentDto(d)));
+  router.get("/deployment", requireEngineRole(...STAFF), async (req, res) => {
+    const q = parseCamunda(Paging, req.query);
+    res.json(pageOf(await ctx.engine.findDeployments(), q).map((d) => deploymentDto(d)));
   });
 
   router.get("/deployment/:id", requireEngineRole(...STAFF), async (req, res) => {

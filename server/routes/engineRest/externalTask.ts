@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.js";
 import type { ExternalTaskView } from "../../engine/index.js";
 import { ValidationError } from "../../errors.js";
 import { camundaDate, fromTyped, parseCamunda, qBool, requireEngineRole, toTyped, TypedVariables, user } from "./common.js";
+import { pageOf, pagingFields } from "./paging.js";
 
 const Fetch = z
   .object({
@@ -88,7 +89,15 @@ export function externalTaskRoutes(ctx: AppContext): Router {
 
   router.get("/external-task", async (req, res) => {
     const q = parseCamunda(
-      z.object({ topicName: z.string().optional(), processInstanceId: z.string().optional(), locked: qBool, notLocked: qBool }).loose(),
+      z
+        .object({
+          topicName: z.string().optional(),
+          processInstanceId: z.string().optional(),
+          locked: qBool,
+          notLocked: qBool,
+          ...pagingFields,
+        })
+        .loose(),
       req.query,
     );
     if (q.locked !== undefined && q.notLocked !== undefined && q.locked === q.notLocked) {
@@ -97,7 +106,7 @@ export function externalTaskRoutes(ctx: AppContext): Router {
     // locked=true: held by a worker now; locked=false (or Camunda's notLocked=true): the others.
     const locked = q.locked ?? (q.notLocked === undefined ? undefined : !q.notLocked);
     const filter = { topicName: q.topicName, processInstanceId: q.processInstanceId, locked };
-    res.json((await ctx.engine.findExternalTasks(filter)).map((t) => lockedDto(t, false)));
+    res.json(pageOf(await ctx.engine.findExternalTasks(filter), q).map((t) => lockedDto(t, false)));
   });
 
   router.post("/external-task/:id/complete", async (req, res) => {

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { InstanceView } from "../../engine/index.js";
 import { NotFoundError } from "../../errors.js";
-import { activityInstances, camundaDate, parseCamunda, qBool, qInt, requireEngineRole, STAFF } from "./common.js";
+import { activityInstances, camundaDate, parseCamunda, qBool, requireEngineRole, STAFF } from "./common.js";
+import { pageOf, pagingFields } from "./paging.js";
 
 function historicInstanceDto(i: InstanceView, def: { name: string | null; version: number } | undefined, startActivityId: string | null) {
   return {
@@ -37,8 +38,7 @@ const Query = z
     processDefinitionId: z.string().optional(),
     finished: qBool,
     unfinished: qBool,
-    firstResult: qInt,
-    maxResults: qInt,
+    ...pagingFields,
   })
   .loose();
 
@@ -52,7 +52,10 @@ export function historyRoutes(ctx: AppContext): Router {
   router.get("/history/process-instance", async (req, res) => {
     const q = parseCamunda(Query, req.query);
     let rows = q.processInstanceId
-      ? [await ctx.engine.getInstance(q.processInstanceId)].filter((x): x is InstanceView => x !== null)
+      ? pageOf(
+          [await ctx.engine.getInstance(q.processInstanceId)].filter((x): x is InstanceView => x !== null),
+          q,
+        )
       : await ctx.engine.findInstances({
           businessKey: q.processInstanceBusinessKey,
           processDefinitionKey: q.processDefinitionKey,
@@ -77,14 +80,17 @@ export function historyRoutes(ctx: AppContext): Router {
   });
 
   router.get("/history/activity-instance", async (req, res) => {
-    const q = parseCamunda(z.object({ processInstanceId: z.string().min(1), activityId: z.string().optional() }).loose(), req.query);
+    const q = parseCamunda(
+      z.object({ processInstanceId: z.string().min(1), activityId: z.string().optional(), ...pagingFields }).loose(),
+      req.query,
+    );
     const inst = await ctx.engine.getInstance(q.processInstanceId);
     if (!inst) {
       res.json([]);
       return;
     }
     const rows = activityInstances(inst, await ctx.engine.history(inst.id));
-    res.json(q.activityId ? rows.filter((r) => r.activityId === q.activityId) : rows);
+    res.json(pageOf(q.activityId ? rows.filter((r) => r.activityId === q.activityId) : rows, q));
   });
 
   /** Not in Camunda's API: the whole timeline (activities, tasks, variables with actor and time). */

@@ -2,13 +2,17 @@ import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { camundaDate, parseCamunda, qBool, requireEngineRole, STAFF, user } from "./common.js";
+import { pageOf, pagingFields } from "./paging.js";
 
 /** GET job (timer jobs), PUT job/{id}/retries (admin: retry a job in incident). */
 export function jobRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get("/job", requireEngineRole(...STAFF), async (req, res) => {
-    const q = parseCamunda(z.object({ processInstanceId: z.string().optional(), withException: qBool }).loose(), req.query);
-    const rows = await ctx.engine.findJobs(q);
+    const q = parseCamunda(
+      z.object({ processInstanceId: z.string().optional(), withException: qBool, ...pagingFields }).loose(),
+      req.query,
+    );
+    const rows = pageOf(await ctx.engine.findJobs({ processInstanceId: q.processInstanceId, withException: q.withException }), q);
     res.json(
       rows.map((j) => ({
         id: j.id,

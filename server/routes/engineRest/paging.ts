@@ -28,3 +28,15 @@ function pagingInt(name: string, max: number) {
 
 export const qFirstResult = pagingInt("firstResult", INT_MAX);
 export const qMaxResults = pagingInt("maxResults", MAX_RESULTS_LIMIT);
+
+/** The paging fields to merge into a list endpoint's query schema (`Query.extend(pagingFields)` or spread into z.object). */
+export const pagingFields = { firstResult: qFirstResult, maxResults: qMaxResults };
+
+/** Only the paging parameters of a request part (other fields pass through unchecked); bad paging is a 400. */
+export const Paging = z.object(pagingFields).loose();
+
+/** Camunda's slice of an already filtered and ordered list: skip firstResult rows, answer at most maxResults (all when not given). */
+export function pageOf<T>(rows: T[], p: { firstResult?: number; maxResults?: number }): T[] {
+  const first = p.firstResult ?? 0;
+  return p.maxResults === undefined ? rows.slice(first) : rows.slice(first, first + p.maxResults);
+}

@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.js";
 import type { EngineDefinition } from "../../db/models/engineModels.js";
 import { NotFoundError } from "../../errors.js";
 import { instanceDto, parseCamunda, qBool, requireEngineRole, STAFF, toTyped, TypedVariables, fromTyped, user } from "./common.js";
+import { pageOf, pagingFields } from "./paging.js";
 
 function definitionDto(d: EngineDefinition) {
   return {
@@ -43,6 +44,7 @@ export function processDefinitionRoutes(ctx: AppContext): Router {
           latestVersion: qBool,
           deploymentId: z.string().optional(),
           processDefinitionId: z.string().optional(),
+          ...pagingFields,
         })
         .loose(),
       req.query,
@@ -53,11 +55,12 @@ export function processDefinitionRoutes(ctx: AppContext): Router {
       deploymentId: q.deploymentId,
       id: q.processDefinitionId,
     });
-    res.json(rows.map(definitionDto));
+    res.json(pageOf(rows, q).map(definitionDto));
   });
 
   router.get("/process-definition/count", read, async (req, res) => {
-    const q = parseCamunda(z.object({ key: z.string().optional(), latestVersion: qBool }).loose(), req.query);
+    // Like Camunda's count: firstResult / maxResults are checked but do not cut the count.
+    const q = parseCamunda(z.object({ key: z.string().optional(), latestVersion: qBool, ...pagingFields }).loose(), req.query);
     res.json({ count: (await ctx.engine.findDefinitions({ key: q.key, latestVersion: q.latestVersion })).length });
   });
 

@@ -2,7 +2,8 @@ import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { NotFoundError } from "../../errors.js";
-import { instanceDto, parseCamunda, qBool, qInt, requireEngineRole, STAFF, toTyped, user } from "./common.js";
+import { instanceDto, parseCamunda, qBool, requireEngineRole, STAFF, toTyped, user } from "./common.js";
+import { MAX_RESULTS_LIMIT, pageOf, pagingFields } from "./paging.js";
 
 const Query = z
   .object({
@@ -11,8 +12,7 @@ const Query = z
     processDefinitionId: z.string().optional(),
     processInstanceIds: z.string().optional(),
     active: qBool,
-    firstResult: qInt,
-    maxResults: qInt,
+    ...pagingFields,
   })
   .loose();
 
@@ -21,17 +21,20 @@ export function processInstanceRoutes(ctx: AppContext): Router {
   const router = Router();
   const read = requireEngineRole(...STAFF);
 
-  const list = async (q: z.infer<typeof Query>) => {
-    const rows = await ctx.engine.findInstances({
+  /** paged: false for count, which like Camunda's counts every match and ignores firstResult / maxResults (still validated). */
+  const list = async (q: z.infer<typeof Query>, paged = true) => {
+    const filter = {
       businessKey: q.businessKey,
       processDefinitionKey: q.processDefinitionKey,
       processDefinitionId: q.processDefinitionId,
-      state: "ACTIVE",
-      firstResult: q.firstResult,
-      maxResults: q.maxResults,
-    });
+      state: "ACTIVE" as const,
+    };
     const ids = q.processInstanceIds?.split(",");
-    return ids ? rows.filter((r) => ids.includes(r.id)) : rows;
+    // processInstanceIds is filtered here, so page after it; otherwise the database pages.
+    if (!ids && paged) return ctx.engine.findInstances({ ...filter, firstResult: q.firstResult, maxResults: q.maxResults });
+    const rows = await ctx.engine.findInstances({ ...filter, maxResults: MAX_RESULTS_LIMIT });
+    const matching = ids ? rows.filter((r) => ids.includes(r.id)) : rows;
+    return paged ? pageOf(matching, q) : matching;
   };
   router.get("/process-instance", read, async (req, res) => {
     res.json((await list(parseCamunda(Query, req.query))).map(instanceDto));
@@ -40,7 +43,7 @@ export function processInstanceRoutes(ctx: AppContext): Router {
     res.json((await list(parseCamunda(Query, req.body ?? {}))).map(instanceDto));
   });
   router.get("/process-instance/count", read, async (req, res) => {
-    res.json({ count: (await list(parseCamunda(Query, req.query))).length });
+    res.json({ count: (await list(parseCamunda(Query, req.query), false)).length });
   });
 
   const load = async (id: string) => {
