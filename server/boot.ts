@@ -14,6 +14,8 @@ import { bootCommitmentCatalog } from "./domain/catalog/seedCatalog.js";
 export interface Booted {
   db: Database;
   migrated: string[];
+  /** Demo accounts are wanted on this database (always on embedded SQLite, on MySQL only with DEMO_SEED=1). */
+  demoEnabled: boolean;
   seededDemo: boolean;
 }
 
@@ -26,9 +28,9 @@ export async function bootDatabase(config: Config, logger: Logger): Promise<Boot
   await db.transaction((t) => ensureCountyDepartments(t));
   const seededForms = await seedShippedForms(db);
   if (seededForms.length) logger.info({ forms: seededForms }, "shipped forms seeded");
-  const seed = config.demoSeed === "auto" ? db.dialect === "sqlite" : config.demoSeed;
-  const seededDemo = seed ? await seedDemoData(db) : false;
-  return { db, migrated, seededDemo };
+  const demoEnabled = config.demoSeed === "auto" ? db.dialect === "sqlite" : config.demoSeed;
+  const seededDemo = demoEnabled ? await seedDemoData(db) : false;
+  return { db, migrated, demoEnabled, seededDemo };
 }
 
 /** After createApp (it needs the engine): deploys processes/commitment.bpmn if it changed and publishes the shipped catalog items once. */

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { db, seededDemo, app } = await bootPlatform(config, logger);
+  const { db, demoEnabled, app } = await bootPlatform(config, logger);
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ port, database: db.dialect, ms: Date.now() - started }, "server started");
   const lines = [`信用承诺与修复平台已启动：http://localhost:${port}  (数据库：${db.dialect}，启动用时 ${Date.now() - started} ms)`];
-  if (seededDemo || config.demoSeed !== false) {
+  if (demoEnabled) {
     lines.push(`演示账号（密码均为 ${DEMO_PASSWORD}）：${DEMO_ACCOUNTS.map((a) => `${a.username}（${a.displayName}）`).join("，")}`);
   }
   process.stdout.write(lines.join("\n") + "\n");
