@@ -16,6 +16,7 @@ import { registerCommitmentServices } from "./domain/commitments/services.js";
 import { NotFoundError } from "./errors.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
 import { errorHandler } from "./http/errorHandler.js";
+import { rejectControlCharacters } from "./http/rejectControlCharacters.js";
 import { configureViews } from "./http/views.js";
 import type { Logger } from "./logger.js";
 import { buildNavigation } from "./presenters/navigation.js";
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
+  app.use(rejectControlCharacters);
   app.use(
     session({
       name: "xy.sid",

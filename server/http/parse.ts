@@ -11,7 +11,8 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, message = 
   );
 }
 
-function zhIssue(issue: z.core.$ZodIssue): string {
+/** A Chinese sentence for one zod issue: the schema's own Chinese message, or a fallback by kind. */
+export function zhIssue(issue: z.core.$ZodIssue): string {
   // Schemas give their own Chinese message with { error: "..." }; these are the fallbacks.
   if (issue.message && /[\u4e00-\u9fff]/.test(issue.message)) return issue.message;
   switch (issue.code) {

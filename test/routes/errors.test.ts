@@ -41,3 +41,31 @@ describe("errors: pages for browsers, JSON for API clients", () => {
     assert.equal(res.body.status, "ok");
   });
 });
+
+describe("control characters in input", () => {
+  it("answers a NUL in the path, the query or a JSON body with a Chinese 400, never a database error", async () => {
+    const user = await buildUser({ roles: ["admin"] });
+    const { app } = testApp();
+    const inPath = await request(app).get("/catalog/%00").set("Accept", "text/html").expect(400);
+    assert.match(inPath.text, /不允许的控制字符/);
+    const inQuery = await request(app).get("/api/public/subjects/x?q=a%00b").expect(400);
+    assert.equal(inQuery.body.error.code, "validation_failed");
+    const inBody = await request(app)
+      .post("/api/forms")
+      .auth(user.username, user.password)
+      .set("Content-Type", "application/json")
+      .send(JSON.stringify({ key: "a\u0000b", title: "x", components: [] }))
+      .expect(400);
+    assert.match(inBody.body.error.message, /NUL/);
+  });
+});
+
+describe("engine REST errors", () => {
+  it("names a missing field in Chinese, in Camunda's { type, message } shape", async () => {
+    const user = await buildUser({ roles: ["admin"] });
+    const res = await request(testApp().app).post("/engine-rest/message").auth(user.username, user.password).send({}).expect(400);
+    assert.equal(res.body.type, "InvalidRequestException");
+    assert.match(res.body.message, /messageName: 必填/);
+    assert.doesNotMatch(res.body.message, /Invalid input/);
+  });
+});

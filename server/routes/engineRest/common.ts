@@ -5,6 +5,7 @@ import { hasRole, type CurrentUser } from "../../auth/currentUser.js";
 import type { Role } from "../../db/models/UserRole.js";
 import type { HistoryEvent, InstanceView, TaskView, Variables } from "../../engine/index.js";
 import { AppError, AuthenticationError, ForbiddenError, ValidationError } from "../../errors.js";
+import { zhIssue } from "../../http/parse.js";
 
 /** Camunda's exception type names for our status codes (Camunda Modeler shows `message`). */
 function camundaType(err: AppError): string {
@@ -88,7 +89,7 @@ export const STAFF: Role[] = ["reviewer", "dept_admin", "auditor"];
 export function parseCamunda<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
+  const issues = result.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${zhIssue(i)}`);
   throw new ValidationError(`请求参数有误：${issues.join("；")}`);
 }
 
