@@ -264,10 +264,13 @@ async function main(): Promise<void> {
           transaction: t,
         },
       );
-      await db.sequelize.query("INSERT INTO engine_task_candidates (task_id, kind, value) VALUES (?,?,?)", {
-        replacements: [taskId, "group", "scjgj"],
-        transaction: t,
-      });
+      await db.sequelize.query(
+        "INSERT INTO engine_task_candidates (task_id, kind, value, definition_key, assignee, due_at, created_at) VALUES (?,?,?,?,?,?,?)",
+        {
+          replacements: [taskId, "group", "scjgj", "commitment", null, now, now],
+          transaction: t,
+        },
+      );
       for (let h = 0; h < historyRows; h++) {
         await db.sequelize.query("INSERT INTO engine_history (instance_id, event, activity_id, actor, at) VALUES (?,?,?,?,?)", {
           replacements: [instanceId, "activity.start", "reviewTask", "bench", now],
@@ -357,7 +360,8 @@ async function main(): Promise<void> {
           due,
           created,
         ]);
-        gRows.push([taskId, "group", groups[k % groups.length]]);
+        // The candidate row carries its task's process key, assignee, due and creation time (as the engine writes it).
+        gRows.push([taskId, "group", groups[k % groups.length], "commitment", k % 7 === 0 ? "someone" : null, due, created]);
       }
       const ph = (n: number) => `(${Array.from({ length: n }, () => "?").join(",")})`;
       await db.sequelize.query(
@@ -368,10 +372,13 @@ async function main(): Promise<void> {
         `INSERT INTO engine_tasks (id, instance_id, definition_id, definition_key, business_key, activity_id, execution_id, name, assignee, form_key, priority, due_at, created_at) VALUES ${tRows.map(() => ph(13)).join(",")}`,
         { replacements: tRows.flat(), transaction: t },
       );
-      await db.sequelize.query(`INSERT INTO engine_task_candidates (task_id, kind, value) VALUES ${gRows.map(() => ph(3)).join(",")}`, {
-        replacements: gRows.flat(),
-        transaction: t,
-      });
+      await db.sequelize.query(
+        `INSERT INTO engine_task_candidates (task_id, kind, value, definition_key, assignee, due_at, created_at) VALUES ${gRows.map(() => ph(7)).join(",")}`,
+        {
+          replacements: gRows.flat(),
+          transaction: t,
+        },
+      );
     });
   }
   const loadS = (performance.now() - t0) / 1000;
@@ -379,12 +386,12 @@ async function main(): Promise<void> {
   const measure = async (label: string, filter: Parameters<typeof listCommitmentInbox>[2], runs = INBOX_ROWS > 100_000 ? 10 : 30) => {
     await listCommitmentInbox(db, reviewer, filter, new Date());
     const times: number[] = [];
-    let total = 0;
+    let total = "";
     for (let k = 0; k < runs; k++) {
       const s = performance.now();
       const page = await listCommitmentInbox(db, reviewer, { ...filter, page: 1 + (k % 5) }, new Date());
       times.push(performance.now() - s);
-      total = page.total;
+      total = page.more.total ? `${page.total}+` : String(page.total);
     }
     console.log(`(c) inbox ${label}: p50 ${r1(pct(times, 50))} ms, p99 ${r1(pct(times, 99))} ms (visible matching ${total})`);
   };

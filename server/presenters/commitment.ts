@@ -259,6 +259,15 @@ export function presentInboxPage(page: InboxPage) {
       pageSize: page.pageSize,
       pages: Math.ceil(page.total / page.pageSize),
       counts: page.counts,
+      // Total and counts stop at countCap: where `more` is true, show "1000+" (and pages is a lower bound).
+      countCap: page.countCap,
+      more: page.more,
+      labels: Object.fromEntries(
+        (["total", "all", "mine", "unassigned", "overdue", "nearDue"] as const).map((k) => [
+          k,
+          page.more[k] ? `${page.countCap}+` : String(k === "total" ? page.total : page.counts[k]),
+        ]),
+      ),
     },
   };
 }

@@ -7,6 +7,9 @@ import { COMMITMENT_PROCESS_KEY } from "./processContract.js";
 /** How close to its deadline a task counts as "near due" (highlighted in the inbox). */
 export const NEAR_DUE_MS = 2 * 24 * 60 * 60 * 1000;
 
+/** Inbox total and counts are exact up to this many tasks, and shown as "1000+" above it (a full count would read every visible task). */
+export const COUNT_CAP = 1000;
+
 export interface InboxFilter {
   /** itemCode. */
   item?: string;
@@ -51,8 +54,12 @@ export interface InboxPage {
   total: number;
   page: number;
   pageSize: number;
-  /** Counts over everything the user may see (not the filter): the inbox tabs and badges. */
+  /** Counts over everything the user may see (not the filter): the inbox tabs and badges. Each at most countCap. */
   counts: { all: number; mine: number; unassigned: number; overdue: number; nearDue: number };
+  /** Counts (and total) are counted up to this many; above it the number is countCap and `more` says so ("1000+"). */
+  countCap: number;
+  /** Which of total and counts have more than countCap matching tasks. */
+  more: { total: boolean; all: boolean; mine: boolean; unassigned: boolean; overdue: boolean; nearDue: boolean };
 }
 
 interface RawRow {
@@ -131,22 +138,64 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   if (filter.scope === "unassigned") where.push("t.assignee IS NULL");
   if (filter.overdue) where.push("t.due_at < :now");
   const order = filter.order === "desc" ? "DESC" : "ASC";
+  const offset = (page - 1) * pageSize;
+  const nowMs = now.getTime();
+  // A reviewer's "all" or "unassigned" view: driven from the candidate rows (see candidatePageIds), not the task table.
+  const ids = user.isAdmin || filter.scope === "mine" ? null : await candidatePageIds(db, user, filter, where, r, order, pageSize, offset);
   // The page walks the (definition_key, due_at, id) or (definition_key, created_at) index in order and stops
   // after one page, checking visibility per task; it never sorts the whole visible set.
   const orderBy = filter.sort === "created" ? `t.created_at ${order}` : `t.due_at ${order}, t.id ${order}`;
-  const rows = await db.sequelize.query<RawRow>(
-    // STRAIGHT_JOIN: MariaDB otherwise starts from the one-row catalog tables and scans every task.
-    `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
+  const select = `t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
+            c.code, i.item_code, v.name AS item_name, d.code AS department_code, c.subject_name, c.subject_code, c.status, c.revision`;
+  const rows = ids
+    ? ids.length
+      ? sortLike(
+          ids,
+          await db.sequelize.query<RawRow>(`SELECT ${select} FROM engine_tasks t ${joins} WHERE t.id IN (:ids)`, {
+            type: QueryTypes.SELECT,
+            replacements: { ids },
+          }),
+        )
+      : []
+    : await db.sequelize.query<RawRow>(
+        // STRAIGHT_JOIN: MariaDB otherwise starts from the one-row catalog tables and scans every task.
+        `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
             c.code, i.item_code, v.name AS item_name, d.code AS department_code, c.subject_name, c.subject_code, c.status, c.revision
        FROM engine_tasks t ${joins}
       WHERE ${[filter.scope === "mine" ? "+t.definition_key = :key" : "t.definition_key = :key", visibleTask, ...where].join(" AND ")}
-      ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-    { type: QueryTypes.SELECT, replacements: r },
-  );
-  const nowMs = now.getTime();
+      ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
+        { type: QueryTypes.SELECT, replacements: r },
+      );
   const presented = rows.map((x) => presentRow(x, nowMs));
   if (filter.withCounts === false) {
-    return { rows: presented, total: -1, page, pageSize, counts: { all: -1, mine: -1, unassigned: -1, overdue: -1, nearDue: -1 } };
+    const none = { total: false, all: false, mine: false, unassigned: false, overdue: false, nearDue: false };
+    return {
+      rows: presented,
+      total: -1,
+      page,
+      pageSize,
+      counts: { all: -1, mine: -1, unassigned: -1, overdue: -1, nearDue: -1 },
+      countCap: COUNT_CAP,
+      more: none,
+    };
+  }
+  if (!user.isAdmin) {
+    // Each count walks at most COUNT_CAP + 1 rows of each branch: exact up to the cap, "more than COUNT_CAP" above it.
+    const scoped = filter.scope === "mine" ? { cand: null, mine: [] } : { cand: [], mine: filter.scope === "unassigned" ? null : [] };
+    const [total, all, mine, unassigned, overdue, nearDue] = await Promise.all([
+      cappedCount(db, user, r, { ...scoped, where, withCase: true, overdue: filter.overdue === true }),
+      cappedCount(db, user, r, { cand: [], mine: [], where: [], withCase: false }),
+      cappedCount(db, user, r, { cand: null, mine: [], where: [], withCase: false }),
+      cappedCount(db, user, r, { cand: ["x.assignee IS NULL"], mine: null, where: [], withCase: false }),
+      cappedCount(db, user, r, { cand: ["x.due_at < :now"], mine: ["t.due_at < :now"], where: [], withCase: false }),
+      cappedCount(db, user, r, {
+        cand: ["x.due_at >= :now", "x.due_at < :soon"],
+        mine: ["t.due_at >= :now", "t.due_at < :soon"],
+        where: [],
+        withCase: false,
+      }),
+    ]);
+    return capped(presented, page, pageSize, { total, all, mine, unassigned, overdue, nearDue });
   }
   const base = ["+t.definition_key = :key"];
   const from = `FROM ${visibleSet} ${joins}`;
@@ -169,19 +218,142 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
        FROM ${visibleSet} WHERE ${base.join(" AND ")}`,
     { type: QueryTypes.SELECT, replacements: r },
   );
-  return {
-    rows: presented,
+  return capped(presented, page, pageSize, {
     total: Number(totalRow?.n ?? 0),
+    all: Number(counts?.all_n ?? 0),
+    mine: Number(counts?.mine_n ?? 0),
+    unassigned: Number(counts?.unassigned_n ?? 0),
+    overdue: Number(counts?.overdue_n ?? 0),
+    nearDue: Number(counts?.near_n ?? 0),
+  });
+}
+
+type CountName = "total" | "all" | "mine" | "unassigned" | "overdue" | "nearDue";
+
+/** Caps every count at COUNT_CAP and says which ones were capped (the same for every user, admin included). */
+function capped(rows: InboxRow[], page: number, pageSize: number, n: Record<CountName, number>): InboxPage {
+  const cap = (x: number) => Math.min(x, COUNT_CAP);
+  const more = Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v > COUNT_CAP])) as Record<CountName, boolean>;
+  return {
+    rows,
+    total: cap(n.total),
     page,
     pageSize,
-    counts: {
-      all: Number(counts?.all_n ?? 0),
-      mine: Number(counts?.mine_n ?? 0),
-      unassigned: Number(counts?.unassigned_n ?? 0),
-      overdue: Number(counts?.overdue_n ?? 0),
-      nearDue: Number(counts?.near_n ?? 0),
-    },
+    counts: { all: cap(n.all), mine: cap(n.mine), unassigned: cap(n.unassigned), overdue: cap(n.overdue), nearDue: cap(n.nearDue) },
+    countCap: COUNT_CAP,
+    more,
   };
+}
+
+/**
+ * How many visible tasks match, counted up to COUNT_CAP + 1: the union of the candidate branches (one per group and the
+ * user's own name, each an index range of engine_task_candidates, conditions `cand` on its copies; null: no such branch)
+ * and the branch of tasks assigned to the user (conditions `mine`; null: none), each cut at COUNT_CAP + 1 rows, then
+ * de-duplicated. If no branch was cut the count is exact; if one was, it alone has COUNT_CAP + 1 distinct tasks.
+ */
+async function cappedCount(
+  db: Database,
+  user: CurrentUser,
+  r: Record<string, unknown>,
+  o: { cand: string[] | null; mine: string[] | null; where: string[]; withCase: boolean; overdue?: boolean },
+): Promise<number> {
+  const limit = COUNT_CAP + 1;
+  const p: Record<string, unknown> = { ...r };
+  // Join order forced as in candidatePageIds: the candidate (or assignee) index first, the rest by primary key.
+  const join = db.dialect === "mysql" ? "STRAIGHT_JOIN" : "CROSS JOIN";
+  const caseJoins = o.withCase
+    ? `${join} commitments c ON c.code = t.business_key ${join} catalog_items i ON i.id = c.item_id
+       ${join} catalog_item_versions v ON v.id = c.item_version_id ${join} departments d ON d.id = c.department_id`
+    : "";
+  const branches: string[] = [];
+  if (o.cand) {
+    const cand = o.cand;
+    candidatesOf(user).forEach(([kind, value], n) => {
+      p[`k${n}`] = kind;
+      p[`v${n}`] = value;
+      const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, "x.definition_key = :key", ...cand, ...o.where];
+      if (o.overdue) conds.push("x.due_at < :now");
+      branches.push(
+        o.where.length || o.withCase
+          ? `SELECT x.task_id AS id FROM engine_task_candidates x ${join} engine_tasks t ON t.id = x.task_id ${caseJoins} WHERE ${conds.join(" AND ")} LIMIT ${limit}`
+          : `SELECT x.task_id AS id FROM engine_task_candidates x WHERE ${conds.join(" AND ")} LIMIT ${limit}`,
+      );
+    });
+  }
+  if (o.mine) {
+    branches.push(
+      `SELECT t.id AS id FROM engine_tasks t ${caseJoins} WHERE ${["t.assignee = :me", "+t.definition_key = :key", ...o.mine, ...o.where].join(" AND ")} LIMIT ${limit}`,
+    );
+  }
+  const union = branches.map((b, n) => `SELECT id FROM (${b}) b${n}`).join(" UNION ALL ");
+  const [row] = await db.sequelize.query<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM (SELECT id FROM (${union}) u GROUP BY id LIMIT ${limit}) z`,
+    { type: QueryTypes.SELECT, replacements: p },
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** The candidate rows that make a task visible to the user: each of its groups, and its own name. */
+function candidatesOf(user: CurrentUser): [string, string][] {
+  return [...[...new Set(user.groups)].map((g): [string, string] => ["group", g]), ["user", user.username]];
+}
+
+/**
+ * The task ids of one page of a reviewer's inbox, in order. Visible tasks are those offered to one of the user's groups
+ * or to the user by name (engine_task_candidates) or assigned to the user. Each candidate row carries its task's process
+ * key, due and creation time, so for each group (and the user's own name) one walk of the index (kind, value,
+ * definition_key, due_at|created_at, task_id) yields that branch in page order; each branch stops after
+ * offset + pageSize matching rows (the task and case are joined by primary key to apply the filters), the tasks
+ * assigned to the user are a third branch, and the union of these few rows is sorted and cut to the page.
+ */
+async function candidatePageIds(
+  db: Database,
+  user: CurrentUser,
+  filter: InboxFilter,
+  where: string[],
+  r: Record<string, unknown>,
+  order: "ASC" | "DESC",
+  pageSize: number,
+  offset: number,
+): Promise<string[]> {
+  const limit = offset + pageSize;
+  const byCreated = filter.sort === "created";
+  const col = byCreated ? "created_at" : "due_at";
+  const mysql = db.dialect === "mysql";
+  // Join order is forced (STRAIGHT_JOIN on MariaDB, CROSS JOIN on SQLite): the candidate index first, then by primary key.
+  const join = mysql ? "STRAIGHT_JOIN" : "CROSS JOIN";
+  const caseJoins = `${join} commitments c ON c.code = t.business_key
+      ${join} catalog_items i ON i.id = c.item_id
+      ${join} catalog_item_versions v ON v.id = c.item_version_id
+      ${join} departments d ON d.id = c.department_id`;
+  const p: Record<string, unknown> = { ...r };
+  const branches: string[] = [];
+  candidatesOf(user).forEach(([kind, value], n) => {
+    p[`k${n}`] = kind;
+    p[`v${n}`] = value;
+    const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, "x.definition_key = :key", ...where];
+    if (filter.overdue) conds.push("x.due_at < :now");
+    branches.push(`SELECT x.task_id AS id, x.${col} AS k FROM engine_task_candidates x
+      ${join} engine_tasks t ON t.id = x.task_id ${caseJoins}
+      WHERE ${conds.join(" AND ")} ORDER BY x.${col} ${order}, x.task_id ${order} LIMIT ${limit}`);
+  });
+  // The tasks assigned to me: through the assignee index (unary plus keeps SQLite off the definition_key index).
+  if (filter.scope !== "unassigned") {
+    branches.push(`SELECT t.id AS id, t.${col} AS k FROM engine_tasks t ${caseJoins}
+      WHERE ${["t.assignee = :me", "+t.definition_key = :key", ...where].join(" AND ")} ORDER BY t.${col} ${order}, t.id ${order} LIMIT ${limit}`);
+  }
+  // UNION ALL plus GROUP BY: a task reached by two branches (two of my groups, or also assigned to me) appears once.
+  const union = branches.map((b, n) => `SELECT id, k FROM (${b}) b${n}`).join(" UNION ALL ");
+  const rows = await db.sequelize.query<{ id: string }>(
+    `SELECT id, MIN(k) AS k FROM (${union}) u GROUP BY id ORDER BY k ${order}, id ${order} LIMIT ${pageSize} OFFSET ${offset}`,
+    { type: QueryTypes.SELECT, replacements: p },
+  );
+  return rows.map((x) => String(x.id));
+}
+
+function sortLike(ids: string[], rows: RawRow[]): RawRow[] {
+  const at = new Map(ids.map((id, n) => [id, n]));
+  return [...rows].sort((a, b) => at.get(String(a.task_id))! - at.get(String(b.task_id))!);
 }
 
 function presentRow(x: RawRow, nowMs: number): InboxRow {

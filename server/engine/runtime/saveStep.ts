@@ -155,7 +155,7 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
     const groups = splitList(resolveTemplate(b.candidateGroups as string | undefined, variables));
     const users = splitList(resolveTemplate(b.candidateUsers as string | undefined, variables));
     const priorityRaw = resolveTemplate(b.priority as string | undefined, variables);
-    await EngineTask.create(
+    const task = await EngineTask.create(
       {
         id: taskId,
         instanceId,
@@ -174,9 +174,11 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
       },
       { transaction: t },
     );
+    // The candidate rows carry the copies the inbox orders and filters by (see EngineTaskCandidate).
+    const copy = { taskId, definitionKey: task.definitionKey, assignee: task.assignee, dueAt: task.dueAt, createdAt: task.createdAt };
     const candidates = [
-      ...groups.map((value) => ({ taskId, kind: "group", value })),
-      ...users.map((value) => ({ taskId, kind: "user", value })),
+      ...groups.map((value) => ({ ...copy, kind: "group", value })),
+      ...users.map((value) => ({ ...copy, kind: "user", value })),
     ];
     if (candidates.length) await EngineTaskCandidate.bulkCreate(candidates, { transaction: t });
     s.historyRows.push(

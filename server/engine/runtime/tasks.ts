@@ -1,6 +1,6 @@
 import type { Transaction } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
-import { EngineTask } from "../../db/models/engineModels.js";
+import { EngineTask, EngineTaskCandidate } from "../../db/models/engineModels.js";
 import { audit } from "../../domain/audit.js";
 import { ConflictError, ForbiddenError } from "../../errors.js";
 import type { Variables } from "../bpmn.js";
@@ -96,6 +96,7 @@ async function changeAssignee(
     const again = await loadTask(ctx, taskId, t);
     const assignee = decide(again);
     await EngineTask.update({ assignee }, { where: { id: taskId }, transaction: t });
+    await EngineTaskCandidate.update({ assignee }, { where: { taskId }, transaction: t });
     await record(ctx, t, task.processInstanceId, {
       event: "task.assigned",
       activityId: task.taskDefinitionKey,
