@@ -24,43 +24,20 @@ async function loadCase(ctx: ServiceContext): Promise<Commitment> {
  * decideCommitmentReview and recordCommitmentVerification set; "engine" when a task was completed another way).
  */
 export function registerCommitmentServices(engine: EnginePort, db: Database): void {
-  engine.services.register(COMMITMENT_SERVICES.returned, async (ctx) => {
+  /** 退回补正 and 不予受理 record the same things: the reviewer's decision, its comment and its time. */
+  const recordReviewOutcome = (status: "退回补正" | "不予受理", action: string) => async (ctx: ServiceContext) => {
     const c = await loadCase(ctx);
-    if (c.status === "退回补正") return;
+    if (c.status === status) return;
     const now = ctx.clock.now();
     const actor = text(ctx.variables.reviewedBy) || "engine";
     await c.update(
-      { status: "退回补正", decisionComment: text(ctx.variables.comment) || null, decidedBy: actor, decidedAt: now },
+      { status, decisionComment: text(ctx.variables.comment) || null, decidedBy: actor, decidedAt: now },
       { transaction: ctx.t },
     );
-    await audit(db, ctx.t, {
-      actor,
-      action: "commitment.returned",
-      entityType: "commitment",
-      entityId: c.code,
-      detail: { comment: c.decisionComment },
-      at: now,
-    });
-  });
-
-  engine.services.register(COMMITMENT_SERVICES.rejected, async (ctx) => {
-    const c = await loadCase(ctx);
-    if (c.status === "不予受理") return;
-    const now = ctx.clock.now();
-    const actor = text(ctx.variables.reviewedBy) || "engine";
-    await c.update(
-      { status: "不予受理", decisionComment: text(ctx.variables.comment) || null, decidedBy: actor, decidedAt: now },
-      { transaction: ctx.t },
-    );
-    await audit(db, ctx.t, {
-      actor,
-      action: "commitment.rejected",
-      entityType: "commitment",
-      entityId: c.code,
-      detail: { comment: c.decisionComment },
-      at: now,
-    });
-  });
+    await audit(db, ctx.t, { actor, action, entityType: "commitment", entityId: c.code, detail: { comment: c.decisionComment }, at: now });
+  };
+  engine.services.register(COMMITMENT_SERVICES.returned, recordReviewOutcome("退回补正", "commitment.returned"));
+  engine.services.register(COMMITMENT_SERVICES.rejected, recordReviewOutcome("不予受理", "commitment.rejected"));
 
   engine.services.register(COMMITMENT_SERVICES.archive, async (ctx) => {
     const c = await loadCase(ctx);
