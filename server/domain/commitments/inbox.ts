@@ -2,10 +2,24 @@ import { QueryTypes } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Database } from "../../db/database.js";
 import { COMMITMENT_STATUSES, type CommitmentStatus } from "../../db/models/Commitment.js";
+import { loadWorkingCalendar } from "../calendar/workingDays.js";
 import { COMMITMENT_PROCESS_KEY } from "./processContract.js";
 
-/** How close to its deadline a task counts as "near due" (highlighted in the inbox). */
-export const NEAR_DUE_MS = 2 * 24 * 60 * 60 * 1000;
+/** How many working days before its deadline a task counts as "near due" (amber in the inbox, UX.md). */
+export const NEAR_DUE_WORKING_DAYS = 2;
+
+/** The end of the near-due window: a task due at or before it (and not yet overdue) is near due (holiday calendar). */
+export async function nearDueDeadline(now: Date): Promise<Date> {
+  return (await loadWorkingCalendar()).workingDeadline(now, NEAR_DUE_WORKING_DAYS);
+}
+
+/** Overdue (past due), near due (due within NEAR_DUE_WORKING_DAYS working days) or neither. */
+export function dueState(due: Date | null, now: Date, nearDeadline: Date): "overdue" | "near" | null {
+  if (!due) return null;
+  if (due.getTime() < now.getTime()) return "overdue";
+  if (due.getTime() <= nearDeadline.getTime()) return "near";
+  return null;
+}
 
 /** Inbox total and counts are exact up to this many tasks, and shown as "1000+" above it (a full count would read every visible task). */
 export const COUNT_CAP = 1000;
@@ -18,8 +32,10 @@ export interface InboxFilter {
   status?: CommitmentStatus;
   /** reviewTask (受理审查) or verificationTask (核查). */
   activity?: string;
-  /** mine: assigned to me; unassigned: nobody has claimed it; all (default): everything I may see. */
-  scope?: "mine" | "unassigned" | "all";
+  /** mine: assigned to me; unassigned: nobody has claimed it; group: offered to one of my groups; all (default): everything I may see. */
+  scope?: "mine" | "unassigned" | "group" | "all";
+  /** assigned: somebody holds it; unassigned: nobody does (combines with scope). */
+  claimed?: "assigned" | "unassigned";
   overdue?: boolean;
   sort?: "due" | "created";
   order?: "asc" | "desc";
@@ -27,6 +43,8 @@ export interface InboxFilter {
   pageSize?: number;
   /** Compute total and counts (default true). They scan every visible task; a page alone reads one index range. */
   withCounts?: boolean;
+  /** Also count the tasks offered to my groups (counts.group, more.group): the /tasks page's 本组任务 tab. */
+  withGroupCount?: boolean;
 }
 
 export interface InboxRow {
@@ -43,6 +61,7 @@ export interface InboxRow {
   itemCode: string;
   itemName: string;
   departmentCode: string;
+  departmentName: string;
   subjectName: string;
   subjectCode: string;
   status: CommitmentStatus;
@@ -55,11 +74,11 @@ export interface InboxPage {
   page: number;
   pageSize: number;
   /** Counts over everything the user may see (not the filter): the inbox tabs and badges. Each at most countCap. */
-  counts: { all: number; mine: number; unassigned: number; overdue: number; nearDue: number };
+  counts: { all: number; mine: number; unassigned: number; overdue: number; nearDue: number; group?: number };
   /** Counts (and total) are counted up to this many; above it the number is countCap and `more` says so ("1000+"). */
   countCap: number;
   /** Which of total and counts have more than countCap matching tasks. */
-  more: { total: boolean; all: boolean; mine: boolean; unassigned: boolean; overdue: boolean; nearDue: boolean };
+  more: { total: boolean; all: boolean; mine: boolean; unassigned: boolean; overdue: boolean; nearDue: boolean; group?: boolean };
 }
 
 interface RawRow {
@@ -74,6 +93,7 @@ interface RawRow {
   item_code: string;
   item_name: string;
   department_code: string;
+  department_name: string;
   subject_name: string;
   subject_code: string;
   status: CommitmentStatus;
@@ -96,14 +116,18 @@ const toDate = (v: Date | string | null): Date | null => {
 export async function listCommitmentInbox(db: Database, user: CurrentUser, filter: InboxFilter, now: Date): Promise<InboxPage> {
   const page = Math.max(1, Math.floor(filter.page ?? 1));
   const pageSize = Math.min(100, Math.max(1, Math.floor(filter.pageSize ?? 20)));
-  const r: Record<string, unknown> = { key: COMMITMENT_PROCESS_KEY, me: user.username, now, soon: new Date(now.getTime() + NEAR_DUE_MS) };
+  const soon = await nearDueDeadline(now);
+  const r: Record<string, unknown> = { key: COMMITMENT_PROCESS_KEY, me: user.username, now, soon };
+  const myGroups = user.groups.length ? user.groups : ["\u0000"];
+  const inMyGroups =
+    "EXISTS (SELECT 1 FROM engine_task_candidates g2 WHERE g2.task_id = t.id AND g2.kind = 'group' AND g2.value IN (:groups))";
   // Visibility of a task: assigned to me, or offered to one of my groups (or to me by name); admin sees all.
   let visibleTask = "1 = 1";
   // For counts: visible task ids from the candidate lookup index and the assignee index (a UNION, so each side
   // uses its index); unary plus keeps SQLite from driving through the unselective definition_key index.
   let visibleSet = "engine_tasks t";
   if (!user.isAdmin) {
-    r.groups = user.groups.length ? user.groups : ["\u0000"];
+    r.groups = myGroups;
     // Two EXISTS (not one with OR inside) so each is one lookup in engine_task_candidates (kind, value, task_id).
     visibleTask = `(t.assignee = :me
       OR EXISTS (SELECT 1 FROM engine_task_candidates g WHERE g.task_id = t.id AND g.kind = 'group' AND g.value IN (:groups))
@@ -136,6 +160,12 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   }
   if (filter.scope === "mine") where.push("t.assignee = :me");
   if (filter.scope === "unassigned") where.push("t.assignee IS NULL");
+  if (filter.claimed === "assigned") where.push("t.assignee IS NOT NULL");
+  if (filter.claimed === "unassigned" && filter.scope !== "unassigned") where.push("t.assignee IS NULL");
+  if (filter.scope === "group" && user.isAdmin) {
+    r.groups = myGroups;
+    where.push(inMyGroups);
+  }
   if (filter.overdue) where.push("t.due_at < :now");
   const order = filter.order === "desc" ? "DESC" : "ASC";
   const offset = (page - 1) * pageSize;
@@ -146,7 +176,7 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   // after one page, checking visibility per task; it never sorts the whole visible set.
   const orderBy = filter.sort === "created" ? `t.created_at ${order}` : `t.due_at ${order}, t.id ${order}`;
   const select = `t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
-            c.code, i.item_code, v.name AS item_name, d.code AS department_code, c.subject_name, c.subject_code, c.status, c.revision`;
+            c.code, i.item_code, v.name AS item_name, d.code AS department_code, d.name AS department_name, c.subject_name, c.subject_code, c.status, c.revision`;
   const rows = ids
     ? ids.length
       ? sortLike(
@@ -160,13 +190,13 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
     : await db.sequelize.query<RawRow>(
         // STRAIGHT_JOIN: MariaDB otherwise starts from the one-row catalog tables and scans every task.
         `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
-            c.code, i.item_code, v.name AS item_name, d.code AS department_code, c.subject_name, c.subject_code, c.status, c.revision
+            c.code, i.item_code, v.name AS item_name, d.code AS department_code, d.name AS department_name, c.subject_name, c.subject_code, c.status, c.revision
        FROM engine_tasks t ${joins}
       WHERE ${[filter.scope === "mine" ? "+t.definition_key = :key" : "t.definition_key = :key", visibleTask, ...where].join(" AND ")}
       ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
         { type: QueryTypes.SELECT, replacements: r },
       );
-  const presented = rows.map((x) => presentRow(x, nowMs));
+  const presented = rows.map((x) => presentRow(x, nowMs, soon.getTime()));
   if (filter.withCounts === false) {
     const none = { total: false, all: false, mine: false, unassigned: false, overdue: false, nearDue: false };
     return {
@@ -181,21 +211,25 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   }
   if (!user.isAdmin) {
     // Each count walks at most COUNT_CAP + 1 rows of each branch: exact up to the cap, "more than COUNT_CAP" above it.
-    const scoped = filter.scope === "mine" ? { cand: null, mine: [] } : { cand: [], mine: filter.scope === "unassigned" ? null : [] };
-    const [total, all, mine, unassigned, overdue, nearDue] = await Promise.all([
+    const scoped =
+      filter.scope === "mine"
+        ? { cand: null, mine: [] }
+        : { cand: [], mine: filter.scope === "unassigned" || filter.scope === "group" ? null : [], groupsOnly: filter.scope === "group" };
+    const [total, all, mine, unassigned, overdue, nearDue, group] = await Promise.all([
       cappedCount(db, user, r, { ...scoped, where, withCase: true, overdue: filter.overdue === true }),
       cappedCount(db, user, r, { cand: [], mine: [], where: [], withCase: false }),
       cappedCount(db, user, r, { cand: null, mine: [], where: [], withCase: false }),
       cappedCount(db, user, r, { cand: ["x.assignee IS NULL"], mine: null, where: [], withCase: false }),
       cappedCount(db, user, r, { cand: ["x.due_at < :now"], mine: ["t.due_at < :now"], where: [], withCase: false }),
       cappedCount(db, user, r, {
-        cand: ["x.due_at >= :now", "x.due_at < :soon"],
-        mine: ["t.due_at >= :now", "t.due_at < :soon"],
+        cand: ["x.due_at >= :now", "x.due_at <= :soon"],
+        mine: ["t.due_at >= :now", "t.due_at <= :soon"],
         where: [],
         withCase: false,
       }),
+      filter.withGroupCount ? cappedCount(db, user, r, { cand: [], mine: null, groupsOnly: true, where: [], withCase: false }) : undefined,
     ]);
-    return capped(presented, page, pageSize, { total, all, mine, unassigned, overdue, nearDue });
+    return capped(presented, page, pageSize, { total, all, mine, unassigned, overdue, nearDue }, group);
   }
   const base = ["+t.definition_key = :key"];
   const from = `FROM ${visibleSet} ${joins}`;
@@ -214,35 +248,55 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
             SUM(CASE WHEN t.assignee = :me THEN 1 ELSE 0 END) AS mine_n,
             SUM(CASE WHEN t.assignee IS NULL THEN 1 ELSE 0 END) AS unassigned_n,
             SUM(CASE WHEN t.due_at < :now THEN 1 ELSE 0 END) AS overdue_n,
-            SUM(CASE WHEN t.due_at >= :now AND t.due_at < :soon THEN 1 ELSE 0 END) AS near_n
+            SUM(CASE WHEN t.due_at >= :now AND t.due_at <= :soon THEN 1 ELSE 0 END) AS near_n
        FROM ${visibleSet} WHERE ${base.join(" AND ")}`,
     { type: QueryTypes.SELECT, replacements: r },
   );
-  return capped(presented, page, pageSize, {
-    total: Number(totalRow?.n ?? 0),
-    all: Number(counts?.all_n ?? 0),
-    mine: Number(counts?.mine_n ?? 0),
-    unassigned: Number(counts?.unassigned_n ?? 0),
-    overdue: Number(counts?.overdue_n ?? 0),
-    nearDue: Number(counts?.near_n ?? 0),
-  });
+  let group: number | undefined;
+  if (filter.withGroupCount) {
+    const [g] = await db.sequelize.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM engine_tasks t WHERE ${[...base, inMyGroups].join(" AND ")}`,
+      {
+        type: QueryTypes.SELECT,
+        replacements: { ...r, groups: myGroups },
+      },
+    );
+    group = Number(g?.n ?? 0);
+  }
+  return capped(
+    presented,
+    page,
+    pageSize,
+    {
+      total: Number(totalRow?.n ?? 0),
+      all: Number(counts?.all_n ?? 0),
+      mine: Number(counts?.mine_n ?? 0),
+      unassigned: Number(counts?.unassigned_n ?? 0),
+      overdue: Number(counts?.overdue_n ?? 0),
+      nearDue: Number(counts?.near_n ?? 0),
+    },
+    group,
+  );
 }
 
 type CountName = "total" | "all" | "mine" | "unassigned" | "overdue" | "nearDue";
 
 /** Caps every count at COUNT_CAP and says which ones were capped (the same for every user, admin included). */
-function capped(rows: InboxRow[], page: number, pageSize: number, n: Record<CountName, number>): InboxPage {
+function capped(rows: InboxRow[], page: number, pageSize: number, n: Record<CountName, number>, group?: number): InboxPage {
   const cap = (x: number) => Math.min(x, COUNT_CAP);
-  const more = Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v > COUNT_CAP])) as Record<CountName, boolean>;
-  return {
-    rows,
-    total: cap(n.total),
-    page,
-    pageSize,
-    counts: { all: cap(n.all), mine: cap(n.mine), unassigned: cap(n.unassigned), overdue: cap(n.overdue), nearDue: cap(n.nearDue) },
-    countCap: COUNT_CAP,
-    more,
+  const more: InboxPage["more"] = Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v > COUNT_CAP])) as Record<CountName, boolean>;
+  const counts: InboxPage["counts"] = {
+    all: cap(n.all),
+    mine: cap(n.mine),
+    unassigned: cap(n.unassigned),
+    overdue: cap(n.overdue),
+    nearDue: cap(n.nearDue),
   };
+  if (group !== undefined) {
+    counts.group = cap(group);
+    more.group = group > COUNT_CAP;
+  }
+  return { rows, total: cap(n.total), page, pageSize, counts, countCap: COUNT_CAP, more };
 }
 
 /**
@@ -255,7 +309,7 @@ async function cappedCount(
   db: Database,
   user: CurrentUser,
   r: Record<string, unknown>,
-  o: { cand: string[] | null; mine: string[] | null; where: string[]; withCase: boolean; overdue?: boolean },
+  o: { cand: string[] | null; mine: string[] | null; where: string[]; withCase: boolean; overdue?: boolean; groupsOnly?: boolean },
 ): Promise<number> {
   const limit = COUNT_CAP + 1;
   const p: Record<string, unknown> = { ...r };
@@ -268,7 +322,7 @@ async function cappedCount(
   const branches: string[] = [];
   if (o.cand) {
     const cand = o.cand;
-    candidatesOf(user).forEach(([kind, value], n) => {
+    candidatesOf(user, o.groupsOnly).forEach(([kind, value], n) => {
       p[`k${n}`] = kind;
       p[`v${n}`] = value;
       const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, "x.definition_key = :key", ...cand, ...o.where];
@@ -285,6 +339,7 @@ async function cappedCount(
       `SELECT t.id AS id FROM engine_tasks t ${caseJoins} WHERE ${["t.assignee = :me", "+t.definition_key = :key", ...o.mine, ...o.where].join(" AND ")} LIMIT ${limit}`,
     );
   }
+  if (!branches.length) return 0;
   const union = branches.map((b, n) => `SELECT id FROM (${b}) b${n}`).join(" UNION ALL ");
   const [row] = await db.sequelize.query<{ n: number | string }>(
     `SELECT COUNT(*) AS n FROM (SELECT id FROM (${union}) u GROUP BY id LIMIT ${limit}) z`,
@@ -294,8 +349,9 @@ async function cappedCount(
 }
 
 /** The candidate rows that make a task visible to the user: each of its groups, and its own name. */
-function candidatesOf(user: CurrentUser): [string, string][] {
-  return [...[...new Set(user.groups)].map((g): [string, string] => ["group", g]), ["user", user.username]];
+function candidatesOf(user: CurrentUser, groupsOnly = false): [string, string][] {
+  const groups = [...new Set(user.groups)].map((g): [string, string] => ["group", g]);
+  return groupsOnly ? groups : [...groups, ["user", user.username]];
 }
 
 /**
@@ -328,7 +384,7 @@ async function candidatePageIds(
       ${join} departments d ON d.id = c.department_id`;
   const p: Record<string, unknown> = { ...r };
   const branches: string[] = [];
-  candidatesOf(user).forEach(([kind, value], n) => {
+  candidatesOf(user, filter.scope === "group").forEach(([kind, value], n) => {
     p[`k${n}`] = kind;
     p[`v${n}`] = value;
     const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, "x.definition_key = :key", ...where];
@@ -338,11 +394,12 @@ async function candidatePageIds(
       WHERE ${conds.join(" AND ")} ORDER BY x.${col} ${order}, x.task_id ${order} LIMIT ${limit}`);
   });
   // The tasks assigned to me: through the assignee index (unary plus keeps SQLite off the definition_key index).
-  if (filter.scope !== "unassigned") {
+  if (filter.scope !== "unassigned" && filter.scope !== "group" && filter.claimed !== "unassigned") {
     branches.push(`SELECT t.id AS id, t.${col} AS k FROM engine_tasks t ${caseJoins}
       WHERE ${["t.assignee = :me", "+t.definition_key = :key", ...where].join(" AND ")} ORDER BY t.${col} ${order}, t.id ${order} LIMIT ${limit}`);
   }
   // UNION ALL plus GROUP BY: a task reached by two branches (two of my groups, or also assigned to me) appears once.
+  if (!branches.length) return [];
   const union = branches.map((b, n) => `SELECT id, k FROM (${b}) b${n}`).join(" UNION ALL ");
   const rows = await db.sequelize.query<{ id: string }>(
     `SELECT id, MIN(k) AS k FROM (${union}) u GROUP BY id ORDER BY k ${order}, id ${order} LIMIT ${pageSize} OFFSET ${offset}`,
@@ -356,7 +413,7 @@ function sortLike(ids: string[], rows: RawRow[]): RawRow[] {
   return [...rows].sort((a, b) => at.get(String(a.task_id))! - at.get(String(b.task_id))!);
 }
 
-function presentRow(x: RawRow, nowMs: number): InboxRow {
+function presentRow(x: RawRow, nowMs: number, soonMs: number): InboxRow {
   const due = toDate(x.due_at);
   return {
     taskId: String(x.task_id),
@@ -367,11 +424,12 @@ function presentRow(x: RawRow, nowMs: number): InboxRow {
     created: toDate(x.created_at)!,
     due,
     overdue: !!due && due.getTime() < nowMs,
-    nearDue: !!due && due.getTime() >= nowMs && due.getTime() < nowMs + NEAR_DUE_MS,
+    nearDue: !!due && due.getTime() >= nowMs && due.getTime() <= soonMs,
     code: x.code,
     itemCode: x.item_code,
     itemName: x.item_name,
     departmentCode: x.department_code,
+    departmentName: x.department_name,
     subjectName: x.subject_name,
     subjectCode: x.subject_code,
     status: x.status,

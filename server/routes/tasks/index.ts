@@ -3,12 +3,12 @@ import { z } from "zod";
 import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
 import type { Commitment } from "../../db/models/Commitment.js";
-import { loadWorkingCalendar } from "../../domain/calendar/workingDays.js";
+import { listCommitmentInbox, nearDueDeadline, type InboxPage } from "../../domain/commitments/inbox.js";
 import { decideCommitmentReview, recordCommitmentVerification } from "../../domain/commitments/decisions.js";
 import { REVIEW_TASK_ID, VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
 import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import type { CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
-import { inboxCounts, inboxFilterOptions, listInbox, nextTaskId } from "../../domain/inbox/queries.js";
+import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
 import type { TaskView } from "../../engine/index.js";
 import { AppError, NotFoundError } from "../../errors.js";
@@ -48,9 +48,10 @@ function safeReturn(req: Request): string {
   return returnTo && /^\/tasks(\/|\?|$)/.test(returnTo) && !returnTo.startsWith("//") ? returnTo : "/tasks";
 }
 
-/** Two working days from now: rows due before then are amber. */
-async function nearDeadline(now: Date): Promise<Date> {
-  return (await loadWorkingCalendar()).workingDeadline(now, 2);
+/** A tab's count as shown: the number, or "1000+" where the inbox stopped counting. */
+function countLabel(page: InboxPage, k: keyof InboxPage["more"]): number | string {
+  const n = k === "total" ? page.total : (page.counts[k] ?? 0);
+  return page.more[k] ? `${page.countCap}+` : n;
 }
 
 /**
@@ -66,23 +67,31 @@ export function taskRoutes(ctx: AppContext): Router {
     const user = currentUser(req);
     const q = parse(InboxQuery, req.query);
     const now = ctx.clock.now();
-    const filter = {
-      scope: q.scope,
-      status: q.status,
-      overdue: q.overdue === "1",
-      item: q.item,
-      department: q.department,
-      sort: q.sort,
-      page: q.page,
-    };
-    const [page, counts, options, near] = await Promise.all([
-      listInbox(ctx.db, user, filter, now),
-      inboxCounts(ctx.db, user, now),
-      inboxFilterOptions(ctx.db, user, now),
-      nearDeadline(now),
+    const [page, options] = await Promise.all([
+      listCommitmentInbox(
+        ctx.db,
+        user,
+        {
+          scope: q.scope,
+          claimed: q.status,
+          overdue: q.overdue === "1",
+          item: q.item,
+          department: q.department,
+          sort: q.sort ?? "due",
+          // By deadline, soonest first; by creation, newest first.
+          order: q.sort === "created" ? "desc" : "asc",
+          page: q.page,
+          pageSize: INBOX_PAGE_SIZE,
+          withGroupCount: true,
+        },
+        now,
+      ),
+      inboxFilterOptions(ctx.db, user),
     ]);
     const filters = { scope: q.scope, status: q.status, overdue: q.overdue, item: q.item, department: q.department, sort: q.sort };
-    const here = presentPagination(page, "/tasks", filters);
+    // Above the count cap the total is a lower bound: keep a link to the page after this one.
+    const total = page.more.total ? Math.max(page.total, page.page * page.pageSize + 1) : page.total;
+    const here = presentPagination({ ...page, total }, "/tasks", filters);
     const link = (extra: Record<string, string | undefined>) => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries({ ...filters, ...extra })) if (v) params.set(k, v);
@@ -93,24 +102,40 @@ export function taskRoutes(ctx: AppContext): Router {
     res.render("tasks/inbox", {
       title: "待办任务",
       flash: takeFlash(req),
-      rows: page.rows.map((r) => presentInboxRow(r, user, now, near)),
-      total: page.total,
-      counts,
+      rows: page.rows.map((r) => presentInboxRow(r, user)),
+      total: countLabel(page, "total"),
+      counts: {
+        all: countLabel(page, "all"),
+        mine: countLabel(page, "mine"),
+        group: countLabel(page, "group"),
+        overdue: countLabel(page, "overdue"),
+      },
       tabs: [
-        { label: "全部", count: counts.all, href: link({ scope: undefined, overdue: undefined }), active: !q.scope && !q.overdue },
+        {
+          label: "全部",
+          count: countLabel(page, "all"),
+          href: link({ scope: undefined, overdue: undefined }),
+          active: !q.scope && !q.overdue,
+        },
         {
           label: "我的任务",
-          count: counts.mine,
+          count: countLabel(page, "mine"),
           href: link({ scope: "mine", overdue: undefined }),
           active: q.scope === "mine" && !q.overdue,
         },
         {
           label: "本组任务",
-          count: counts.group,
+          count: countLabel(page, "group"),
           href: link({ scope: "group", overdue: undefined }),
           active: q.scope === "group" && !q.overdue,
         },
-        { label: "已逾期", count: counts.overdue, href: link({ scope: undefined, overdue: "1" }), active: q.overdue === "1", danger: true },
+        {
+          label: "已逾期",
+          count: countLabel(page, "overdue"),
+          href: link({ scope: undefined, overdue: "1" }),
+          active: q.overdue === "1",
+          danger: true,
+        },
       ],
       filter: { ...filters, overdue: q.overdue === "1" },
       filtered: Object.values(filters).some(Boolean),
@@ -118,7 +143,9 @@ export function taskRoutes(ctx: AppContext): Router {
       departments: options.departments.map((d) => ({ ...d, selected: d.code === q.department })),
       sortDueHref: link({ sort: undefined, page: undefined }),
       sortCreatedHref: link({ sort: "created", page: undefined }),
-      pagination: here,
+      pagination: page.more.total
+        ? { ...here, total: countLabel(page, "total"), to: (page.page - 1) * page.pageSize + page.rows.length }
+        : here,
       returnTo: currentUrl,
     });
   });
@@ -159,7 +186,7 @@ export function taskRoutes(ctx: AppContext): Router {
       loadCommitmentDetail(ctx.engine, commitment),
       caseTimeline(ctx.db, commitment),
       subjectProfile(commitment.subjectId, commitment.code),
-      nearDeadline(now),
+      nearDueDeadline(now),
     ]);
     const view = presentCommitment(detail, user);
     const state = dueState(task.due, now, near);
