@@ -49,36 +49,7 @@
     },
     { key: "conditional", components: [{ key: "customConditionalPanel", ignore: true }] },
   ];
-  var TYPES = [
-    "textfield",
-    "textarea",
-    "number",
-    "currency",
-    "checkbox",
-    "selectboxes",
-    "select",
-    "radio",
-    "email",
-    "url",
-    "phoneNumber",
-    "datetime",
-    "day",
-    "time",
-    "hidden",
-    "file",
-    "signature",
-    "datagrid",
-    "container",
-    "panel",
-    "columns",
-    "fieldset",
-    "well",
-    "table",
-    "tabs",
-    "content",
-    "htmlelement",
-    "button",
-  ];
+  var TYPES = window.xyFormio.inputTypes.concat(window.xyFormio.layoutTypes);
   var editForm = {};
   TYPES.forEach(function (t) {
     editForm[t] = NO_JS;

@@ -23,27 +23,7 @@
     });
     return out;
   }
-  var INPUTS = [
-    "textfield",
-    "textarea",
-    "number",
-    "currency",
-    "checkbox",
-    "selectboxes",
-    "select",
-    "radio",
-    "email",
-    "url",
-    "phoneNumber",
-    "datetime",
-    "day",
-    "time",
-    "hidden",
-    "file",
-    "signature",
-    "datagrid",
-    "container",
-  ];
+  var INPUTS = window.xyFormio.inputTypes;
   function choiceValues(c) {
     var list = c.type === "select" ? (c.data && c.data.values) || [] : c.values || [];
     return list.map(function (o) {

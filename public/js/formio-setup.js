@@ -50,6 +50,30 @@
   }).observe(document.documentElement, { childList: true, subtree: true });
   window.xyFormio = {
     language: "zh-CN",
+    /** Component types the platform accepts (server/forms/definition.ts holds the same lists): data-holding ones... */
+    inputTypes: [
+      "textfield",
+      "textarea",
+      "number",
+      "currency",
+      "checkbox",
+      "selectboxes",
+      "select",
+      "radio",
+      "email",
+      "url",
+      "phoneNumber",
+      "datetime",
+      "day",
+      "time",
+      "hidden",
+      "file",
+      "signature",
+      "datagrid",
+      "container",
+    ],
+    /** ...and layout ones. */
+    layoutTypes: ["panel", "columns", "fieldset", "well", "table", "tabs", "content", "htmlelement", "button"],
     i18n: { "zh-CN": zh },
     /** Options for Formio.createForm / Formio.builder: Chinese, no alerts from Form.io's own API. */
     options: function (extra) {
