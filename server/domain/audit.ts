@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { QueryTypes, type Transaction } from "sequelize";
+import { Op, QueryTypes, type Transaction } from "sequelize";
 import type { Database } from "../db/database.js";
 import { AuditEntry } from "../db/models/AuditEntry.js";
 
@@ -76,7 +76,7 @@ export async function verifyAuditChain(db: Database, batchSize = 2000): Promise<
   let checked = 0;
   for (;;) {
     const rows = await AuditEntry.findAll({
-      where: db.sequelize.literal(`id > ${Number(lastId)}`),
+      where: { id: { [Op.gt]: lastId } },
       order: [["id", "ASC"]],
       limit: batchSize,
       raw: true,
