@@ -10,6 +10,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
+  process.setSourceMapsEnabled(config.sourceMapStacks);
   const logger = createLogger(config.logLevel);
   const { db, demoEnabled, app } = await bootPlatform(config, logger);
   const server: Server = app.listen(config.port);

@@ -170,6 +170,15 @@ function feelScripts() {
 
 // ---- Engine per step -------------------------------------------------------------------------------
 
+const silent = () => undefined;
+const SILENT_LOGGER = { debug: silent, error: silent, warn: silent };
+/**
+ * bpmn-engine's default logger creates a `debug` instance (and a tty check) for every element of every
+ * engine: about a millisecond per step. Failures reach us through the engine's 'error' event and every
+ * step is in the instance's history, so the engine's own trace log is not kept.
+ */
+const silentEngineLogger = () => SILENT_LOGGER;
+
 export interface TimerRef {
   owner: {
     id: string;
@@ -255,6 +264,7 @@ export class EngineRun {
       expressions: camundaExpressions(),
       extensions: { services: serviceExtension },
       settings: { enableDummyService: false },
+      Logger: silentEngineLogger,
     });
     this.engine.on("error", (err: Error) => this.errors.push(err));
     this.engine.on("end", () => {

@@ -5,6 +5,10 @@ import type { Database } from "../../db/database.js";
 import type { Logger } from "../../logger.js";
 import type { ParsedDefinition } from "../bpmn.js";
 import type { ServiceHandler } from "../types.js";
+import { BoundedCache } from "./boundedCache.js";
+
+/** Parsed definition versions kept in memory (a running instance of an evicted version parses it again). */
+export const PARSED_DEFINITION_CACHE_SIZE = 200;
 
 export interface EngineRuntimeDeps {
   db: Database;
@@ -39,7 +43,7 @@ export function createEngineContext(deps: EngineRuntimeDeps): EngineContext {
     clock,
     logger,
     nodeId: `node-${randomUUID().slice(0, 8)}`,
-    parsedCache: new Map(),
+    parsedCache: new BoundedCache(PARSED_DEFINITION_CACHE_SIZE),
     services: new Map(),
     formKeyCheck: undefined,
     now: () => clock.now(),
