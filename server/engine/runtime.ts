@@ -8,6 +8,7 @@ import * as deployments from "./runtime/deployments.js";
 import * as externalTasks from "./runtime/externalTasks.js";
 import * as instances from "./runtime/instances.js";
 import * as jobs from "./runtime/jobs.js";
+import { listQueries } from "./runtime/listQueries.js";
 import * as messages from "./runtime/messages.js";
 import * as queries from "./runtime/queries.js";
 import * as taskQueries from "./runtime/taskQueries.js";
@@ -36,6 +37,8 @@ export { BpmnValidationError, InvalidRequestError, ProcessEngineError } from "./
 export class EngineRuntime {
   private readonly ctx: EngineContext;
   readonly nodeId: string;
+  /** Lists paged in SQL and their counts: deployments, incidents, jobs, external tasks; instance count (runtime/listQueries.ts). */
+  readonly lists = listQueries(() => this.ctx.now());
 
   /** Deploy-time check that every literal camunda:formKey names an existing form: check(keys) answers the missing ones. */
   readonly formKeys = {
@@ -87,7 +90,11 @@ export class EngineRuntime {
   }
 
   /** Completes a user task with variables (they become process variables) and runs the instance on. */
-  completeTask(taskId: string, input: { actor: CurrentUser | string; variables?: Variables }, t?: Transaction): Promise<InstanceView> {
+  completeTask(
+    taskId: string,
+    input: { actor: CurrentUser | string; variables?: Variables; variableTypes?: Record<string, string> },
+    t?: Transaction,
+  ): Promise<InstanceView> {
     return tasks.completeTask(this.ctx, taskId, input, t);
   }
 

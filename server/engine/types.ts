@@ -61,7 +61,11 @@ export interface StartInput {
   definitionId?: string;
   businessKey?: string | null;
   variables?: Variables;
+  /** Declared Camunda types of some of the variables (Date). */
+  variableTypes?: Record<string, string>;
   actor: Actor;
+  /** Set by the job worker when a timer start event's job starts the instance (recorded as the timer firing in its history). */
+  timerJob?: { id: string; activityId: string; dueAt: Date };
 }
 
 export interface InstanceView {
@@ -75,6 +79,8 @@ export interface InstanceView {
   startActor: string | null;
   endReason: string | null;
   variables: Variables;
+  /** Camunda types JSON cannot carry (Date, kept as its ISO string): name -> type. */
+  variableTypes: Record<string, string>;
 }
 
 export interface TaskView {
@@ -145,6 +151,8 @@ export interface ExternalTaskView {
   errorDetails: string | null;
   priority: number;
   variables: Variables;
+  /** Declared Camunda types (Date) of the instance's variables. */
+  variableTypes: Record<string, string>;
 }
 
 export interface FetchTopic {
@@ -158,7 +166,8 @@ export interface FetchTopic {
 
 export interface IncidentView {
   id: string;
-  processInstanceId: string;
+  /** null for a timer start event's job, which has no instance. */
+  processInstanceId: string | null;
   processDefinitionId: string;
   activityId: string | null;
   incidentType: string;

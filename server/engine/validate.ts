@@ -160,6 +160,52 @@ function bodyOf(expr: any): string {
   return String(expr.body ?? "");
 }
 
+/**
+ * Timer start events as Camunda 7 parses them (BpmnParse.selectInitial, parseScopeStartEvent): a process has at most one
+ * none or timer start event; a timer start event's time is fixed at deploy time (no ${…}: no variables exist yet).
+ * A timer start event of an event sub-process is refused: this engine never arms it (it would silently do nothing).
+ * One inside an embedded sub-process is refused by bpmnlint's sub-process-blank-start-event already.
+ */
+function timerStartProblems(process: any, at: (element: any, rule: string, message: string) => Problem): Problem[] {
+  const problems: Problem[] = [];
+  const isTimer = (e: any) => (e.eventDefinitions ?? []).some((d: any) => d.$type === "bpmn:TimerEventDefinition");
+  const starts = (process.flowElements ?? []).filter((e: any) => e.$type === "bpmn:StartEvent");
+  const initial = starts.filter((e: any) => !(e.eventDefinitions ?? []).length || isTimer(e));
+  if (initial.length > 1 && initial.some(isTimer)) {
+    for (const extra of initial.slice(1)) {
+      problems.push(
+        at(
+          extra,
+          "timer-start-event",
+          "带定时开始事件的流程只能有一个空开始事件或定时开始事件，请删除多余的开始事件 (multiple none start events or timer start events not supported)",
+        ),
+      );
+    }
+  }
+  for (const start of starts.filter(isTimer)) {
+    for (const d of start.eventDefinitions.filter((x: any) => x.$type === "bpmn:TimerEventDefinition")) {
+      for (const f of TIMER_FIELDS) {
+        if (d[f] && /\$\{/.test(bodyOf(d[f]))) {
+          problems.push(
+            at(
+              start,
+              "timer-start-event",
+              `定时开始事件的 ${f}「${bodyOf(d[f])}」不能使用表达式：部署时还没有流程变量，请写明确的日期、时长或周期`,
+            ),
+          );
+        }
+      }
+    }
+  }
+  walk(process, (el) => {
+    if (el.$type !== "bpmn:SubProcess" || !el.triggeredByEvent) return;
+    for (const start of (el.flowElements ?? []).filter((e: any) => e.$type === "bpmn:StartEvent" && isTimer(e))) {
+      problems.push(at(start, "timer-start-event", "暂不支持事件子流程的定时开始事件：引擎不会为它计时，请改用边界定时事件或中间定时事件"));
+    }
+  });
+  return problems;
+}
+
 /** Validates one BPMN file; errors block the deployment, warnings are reported with it. */
 export async function validateBpmn(fileName: string, xml: string, knownServices: Set<string>): Promise<ValidationResult> {
   const errors: Problem[] = precheckXml(fileName, xml);
@@ -216,6 +262,8 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
       else warnings.push(problem);
     }
   }
+
+  for (const p of executable.slice(0, 1)) errors.push(...timerStartProblems(p, at));
 
   const formKeys: NonNullable<ValidationResult["formKeys"]> = [];
   walk(root, (el) => {

@@ -49,6 +49,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   dept_admin: "部门管理员",
   admin: "系统管理员",
   auditor: "审计人员",
+  worker: "对接程序（外部任务）",
 };
 
 function visible(entry: NavEntry, user: CurrentUser | undefined): boolean {

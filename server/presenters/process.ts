@@ -125,6 +125,39 @@ export function presentIncident(i: IncidentView, instanceId: string) {
   };
 }
 
+/** A timer start job's cycle as the definition page shows it: `R3/2026-…/PT1H` -> 还剩 3 次，每 PT1H 一次. */
+function cycleLabel(repeat: string | null): string {
+  if (!repeat) return "仅一次";
+  const [r, , period] = repeat.split("/");
+  const left = r && r.length > 1 ? `还剩 ${r.slice(1)} 次` : "不限次数";
+  return `${left}，周期 ${period ?? ""}`;
+}
+
+export function presentTimerStartJob(j: {
+  activityId: string;
+  dueAt: Date;
+  repeat: string | null;
+  retries: number;
+  exceptionMessage: string | null;
+}) {
+  return { ...j, cycle: cycleLabel(j.repeat), inIncident: j.retries === 0 };
+}
+
+/** An incident of a timer start job: it has no instance, so it is retried from its definition version's page. */
+export function presentDefinitionIncident(
+  i: { id: string; type: string; activityId: string | null; message: string | null; createdAt: Date },
+  definitionId: string,
+) {
+  return {
+    id: i.id,
+    activityId: i.activityId,
+    incidentMessage: i.message,
+    incidentTimestamp: i.createdAt,
+    typeLabel: i.type === "failedJob" ? "定时启动失败" : (INCIDENT_TYPES[i.type] ?? i.type),
+    retryAction: `${definitionHref(definitionId)}/incidents/${encodeURIComponent(i.id)}/retry`,
+  };
+}
+
 /** Which flow elements an instance has passed and where it stands, for the diagram and the element list. */
 export function activityStatus(history: HistoryEvent[], waiting: WaitingElement[], incidents: IncidentView[]) {
   const current = new Set(waiting.map((w) => w.activityId));

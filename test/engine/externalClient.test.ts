@@ -34,7 +34,7 @@ describe("camunda-external-task-client-js against a running server", function ()
   });
 
   it("subscribes to a topic, completes external tasks with typed variables, and the instances continue on the right branch", async () => {
-    const worker = await buildUser({ roles: ["admin"] });
+    const worker = await buildUser({ roles: ["worker"] });
     const f = fixture("external.bpmn");
     const rt = engine();
     await rt.deploy({ name: "external", files: [{ name: "external.bpmn", xml: f.xml }], actor: admin() });

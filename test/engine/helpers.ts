@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Op } from "sequelize";
 import type { CurrentUser } from "../../server/auth/currentUser.js";
+import { EngineJob } from "../../server/db/models/engineModels.js";
 import { Form } from "../../server/db/models/formModels.js";
 import type { EngineRuntime } from "../../server/engine/index.js";
 import { publishFormRevision, saveFormRevision } from "../../server/forms/index.js";
@@ -82,8 +84,14 @@ export function isolateEngineTests(): void {
   beforeEach(() => {
     clockAt = testApp().clock.now();
   });
-  afterEach(() => {
+  afterEach(async () => {
     testApp().clock.set(clockAt);
+    // A deployed timer start event keeps its job: drop those of this block's fixtures, or they would fire in later tests.
+    for (const prefix of prefixes) {
+      await testApp().db.transaction((t) =>
+        EngineJob.destroy({ where: { type: "timer-start-event", definitionKey: { [Op.startsWith]: prefix } }, transaction: t }),
+      );
+    }
   });
   after(async () => {
     const rt = engine();

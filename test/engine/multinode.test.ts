@@ -106,6 +106,18 @@ const timerXml = (key: string) => `<?xml version="1.0" encoding="UTF-8"?>
   </process>
 </definitions>`;
 
+/** A process started by its timer start event (timer: the timerEventDefinition's child). */
+const timerStartXml = (key: string, timer: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Def_${key}" targetNamespace="http://xinyong.example/test">
+  <process id="${key}" isExecutable="true">
+    <startEvent id="start"><timerEventDefinition>${timer}</timerEventDefinition></startEvent>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <userTask id="review" name="审核" camunda:candidateGroups="timer-start-test" />
+    <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <endEvent id="end" />
+  </process>
+</definitions>`;
+
 /** Runs up to `width` jobs at a time. */
 async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -259,6 +271,60 @@ if (multiNode) {
         { replacements: { key }, type: QueryTypes.SELECT },
       );
       assert.equal(Number(jobs[0]?.n ?? 0), 0);
+    });
+
+    it("timer start jobs due at one moment start exactly one instance each across the nodes' job workers; a cycle starts one per occurrence", async () => {
+      const prefix = `ms-${randomBytes(4).toString("hex")}`;
+      const fireAt = new Date(Date.now() + 15_000).toISOString();
+      const keys = Array.from({ length: 30 }, (_, i) => `${prefix}-${i}`);
+      for (const key of keys) {
+        await engine().deploy({
+          name: key,
+          files: [{ name: `${key}.bpmn`, xml: timerStartXml(key, `<timeDate>${fireAt}</timeDate>`) }],
+          actor: admin(),
+        });
+      }
+      const cycleKey = `${prefix}-cycle`;
+      const cycle = `R4/${new Date(Date.now() + 15_000).toISOString()}/PT4S`;
+      await engine().deploy({
+        name: cycleKey,
+        files: [{ name: `${cycleKey}.bpmn`, xml: timerStartXml(cycleKey, `<timeCycle>${cycle}</timeCycle>`) }],
+        actor: admin(),
+      });
+      const { db } = testApp();
+      const counts = async () =>
+        new Map(
+          (
+            await db.sequelize.query<{ definition_key: string; n: number }>(
+              "SELECT definition_key, COUNT(*) AS n FROM engine_instances WHERE definition_key LIKE :p GROUP BY definition_key",
+              { replacements: { p: `${prefix}-%` }, type: QueryTypes.SELECT },
+            )
+          ).map((r) => [r.definition_key, Number(r.n)]),
+        );
+      const done = (c: Map<string, number>) => keys.every((k) => (c.get(k) ?? 0) >= 1) && (c.get(cycleKey) ?? 0) >= 4;
+      for (let i = 0; i < 900 && !done(await counts()); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 3000)); // a double firing would show by now
+      const c = await counts();
+      for (const key of keys) assert.equal(c.get(key), 1, `exactly one instance of ${key}`);
+      assert.equal(c.get(cycleKey), 4, "one instance per occurrence of R4");
+      const fired = await db.sequelize.query<{ job: string; n: number }>(
+        `SELECT JSON_VALUE(h.detail, '$.jobId') AS job, COUNT(*) AS n FROM engine_history h JOIN engine_instances i ON i.id = h.instance_id
+          WHERE i.definition_key LIKE :p AND h.event = 'timer.fired' GROUP BY JSON_VALUE(h.detail, '$.jobId')`,
+        { replacements: { p: `${prefix}-%` }, type: QueryTypes.SELECT },
+      );
+      assert.equal(fired.length, 34, "one timer start job per instance");
+      assert.ok(
+        fired.every((f) => Number(f.n) === 1),
+        "every timer start job fired exactly once",
+      );
+      const left = await db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM engine_jobs WHERE definition_key LIKE :p", {
+        replacements: { p: `${prefix}-%` },
+        type: QueryTypes.SELECT,
+      });
+      assert.equal(Number(left[0]?.n ?? 0), 0, "no timer start job is left");
+      for (const inst of await engine().findInstances({ keyPrefix: prefix, state: "ACTIVE" })) {
+        await engine().cancelInstance(inst.id, { actor: "test-cleanup", reason: "测试结束" });
+      }
     });
   });
 }

@@ -1,9 +1,9 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
-/** An incident: a job or external task whose retries ran out; resolved when an admin retries it. */
+/** An incident: a job or external task whose retries ran out; resolved when an admin retries it. A timer start job's incident has no instance. */
 export class EngineIncident extends Model<InferAttributes<EngineIncident>, InferCreationAttributes<EngineIncident>> {
   declare id: string;
-  declare instanceId: string;
+  declare instanceId: string | null;
   declare definitionId: string;
   declare activityId: string | null;
   declare type: string;
@@ -16,7 +16,7 @@ export class EngineIncident extends Model<InferAttributes<EngineIncident>, Infer
     EngineIncident.init(
       {
         id: { type: DataTypes.STRING(64), allowNull: false, primaryKey: true },
-        instanceId: { type: DataTypes.STRING(64), allowNull: false },
+        instanceId: { type: DataTypes.STRING(64), allowNull: true },
         definitionId: { type: DataTypes.STRING(64), allowNull: false },
         activityId: { type: DataTypes.STRING(255), allowNull: true },
         type: { type: DataTypes.STRING(32), allowNull: false },

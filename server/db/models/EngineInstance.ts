@@ -11,6 +11,8 @@ export class EngineInstance extends Model<InferAttributes<EngineInstance>, Infer
   declare variables: string | null;
   declare version: number;
   declare waits: CreationOptional<string | null>;
+  /** Camunda types JSON cannot carry (Date): variable name -> type. */
+  declare variableTypes: CreationOptional<string | null>;
   declare startActor: string | null;
   declare startedAt: Date;
   declare endedAt: Date | null;
@@ -30,6 +32,7 @@ export class EngineInstance extends Model<InferAttributes<EngineInstance>, Infer
         variables: { type: longText, allowNull: true },
         version: { type: DataTypes.INTEGER, allowNull: false },
         waits: { type: DataTypes.TEXT, allowNull: true },
+        variableTypes: { type: DataTypes.TEXT, allowNull: true },
         startActor: { type: DataTypes.STRING(64), allowNull: true },
         startedAt: { type: DataTypes.DATE(3), allowNull: false },
         endedAt: { type: DataTypes.DATE(3), allowNull: true },

@@ -1,6 +1,7 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
-export const ROLES = ["applicant", "reviewer", "dept_admin", "admin", "auditor"] as const;
+/** worker: a program (an external-task worker) that may only fetch and finish external tasks over /engine-rest. */
+export const ROLES = ["applicant", "reviewer", "dept_admin", "admin", "auditor", "worker"] as const;
 export type Role = (typeof ROLES)[number];
 
 export class UserRole extends Model<InferAttributes<UserRole>, InferCreationAttributes<UserRole>> {

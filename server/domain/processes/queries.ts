@@ -125,15 +125,19 @@ export interface DeploymentRow {
   definitions: { id: string; key: string; version: number }[];
 }
 
-/** The latest deployments (newest first) with the definitions each one created. */
-export async function listDeployments(limit = 20): Promise<DeploymentRow[]> {
-  const rows = await EngineDeployment.findAll({
-    order: [
-      ["deployedAt", "DESC"],
-      ["id", "ASC"],
-    ],
-    limit,
-  });
+/** Deployments, newest first, one page (1-based), with the definitions each one created. */
+export async function listDeployments(page = 1, pageSize = PAGE_SIZE): Promise<Page<DeploymentRow>> {
+  const [total, rows] = await Promise.all([
+    EngineDeployment.count(),
+    EngineDeployment.findAll({
+      order: [
+        ["deployedAt", "DESC"],
+        ["id", "ASC"],
+      ],
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    }),
+  ]);
   const defs = rows.length
     ? await EngineDefinition.findAll({
         where: { deploymentId: rows.map((r) => r.id) },
@@ -141,14 +145,19 @@ export async function listDeployments(limit = 20): Promise<DeploymentRow[]> {
         order: [["key", "ASC"]],
       })
     : [];
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    source: r.source,
-    actor: r.actor,
-    deployedAt: toDate(r.deployedAt),
-    definitions: defs.filter((d) => d.deploymentId === r.id).map((d) => ({ id: d.id, key: d.key, version: d.version })),
-  }));
+  return {
+    rows: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      source: r.source,
+      actor: r.actor,
+      deployedAt: toDate(r.deployedAt),
+      definitions: defs.filter((d) => d.deploymentId === r.id).map((d) => ({ id: d.id, key: d.key, version: d.version })),
+    })),
+    total,
+    page,
+    pageSize,
+  };
 }
 
 export async function definitionKeys(): Promise<string[]> {
@@ -292,4 +301,48 @@ export async function waitingElements(instanceId: string): Promise<WaitingElemen
 /** An open incident of the instance, or null (retry needs the incident to name what to retry). */
 export async function findOpenIncident(instanceId: string, incidentId: string): Promise<EngineIncident | null> {
   return EngineIncident.findOne({ where: { id: incidentId, instanceId, resolvedAt: null } });
+}
+
+export interface TimerStartJobRow {
+  id: string;
+  activityId: string;
+  dueAt: Date;
+  /** What is left of a cycle (R<n>/<due>/<period>), or null for a single firing. */
+  repeat: string | null;
+  retries: number;
+  exceptionMessage: string | null;
+}
+
+/**
+ * A definition version's timer start schedule: its timer start jobs (soonest first; they belong to no instance) and
+ * the open incidents of those jobs (no instance either, so the instance pages never show them).
+ */
+export async function timerStartSchedule(definitionId: string): Promise<{ jobs: TimerStartJobRow[]; incidents: EngineIncident[] }> {
+  const [jobs, incidents] = await Promise.all([
+    EngineJob.findAll({
+      where: { definitionId, instanceId: null },
+      order: [
+        ["dueAt", "ASC"],
+        ["id", "ASC"],
+      ],
+      limit: 100,
+    }),
+    EngineIncident.findAll({ where: { definitionId, instanceId: null, resolvedAt: null }, order: [["createdAt", "ASC"]], limit: 100 }),
+  ]);
+  return {
+    jobs: jobs.map((j) => ({
+      id: j.id,
+      activityId: j.activityId,
+      dueAt: toDate(j.dueAt),
+      repeat: j.timerRepeat,
+      retries: j.retries,
+      exceptionMessage: j.exceptionMessage,
+    })),
+    incidents,
+  };
+}
+
+/** An open incident of a definition version's timer start job, or null (the retry form names it). */
+export async function findOpenDefinitionIncident(definitionId: string, incidentId: string): Promise<EngineIncident | null> {
+  return EngineIncident.findOne({ where: { id: incidentId, definitionId, instanceId: null, resolvedAt: null } });
 }

@@ -9,34 +9,21 @@ import { InvalidRequestError, ProcessEngineError } from "./errors.js";
 import { record } from "./history.js";
 import { openIncident, resolveIncidents } from "./incidents.js";
 import { step } from "./instances.js";
+import type { StepCollector } from "./stepCollector.js";
+import { externalTaskView, findExternalTasks as listExternalTasks, type ExternalTaskFilter } from "./listQueries.js";
 import { parseJson, toDate } from "./util.js";
 
 async function externalView(rows: EngineExternalTask[], varNames: (string[] | null | undefined)[]): Promise<ExternalTaskView[]> {
   const ids = [...new Set(rows.map((r) => r.instanceId))];
-  const inst = ids.length ? await EngineInstance.findAll({ where: { id: ids }, attributes: ["id", "variables"] }) : [];
+  const inst = ids.length ? await EngineInstance.findAll({ where: { id: ids }, attributes: ["id", "variables", "variableTypes"] }) : [];
   const vars = new Map(inst.map((i) => [i.id, parseJson<Variables>(i.variables, {})]));
+  const types = new Map(inst.map((i) => [i.id, parseJson<Record<string, string>>(i.variableTypes, {})]));
   return rows.map((r, i) => {
     const all = vars.get(r.instanceId) ?? {};
     const names = varNames[i];
     const variables: Variables = {};
     for (const [k, v] of Object.entries(all)) if (!names || names.includes(k)) variables[k] = v;
-    return {
-      id: r.id,
-      activityId: r.activityId,
-      executionId: r.executionId,
-      processInstanceId: r.instanceId,
-      processDefinitionId: r.definitionId,
-      processDefinitionKey: r.definitionKey,
-      businessKey: r.businessKey,
-      topicName: r.topic,
-      workerId: r.workerId,
-      lockExpirationTime: r.lockExpiresAt,
-      retries: r.retries,
-      errorMessage: r.errorMessage,
-      errorDetails: r.errorDetails,
-      priority: r.priority,
-      variables,
-    };
+    return externalTaskView(r, variables, types.get(r.instanceId) ?? {});
   });
 }
 
@@ -117,7 +104,7 @@ async function finishExternal(
   workerId: string,
   verb: string,
   t: Transaction | undefined,
-  finish: (call: ServiceCall, run: EngineRun) => void,
+  finish: (call: ServiceCall, run: EngineRun, collector: StepCollector) => void,
 ): Promise<void> {
   await ctx.tx(t, async (t) => {
     const pre = await lockedExternal(ctx, id, workerId, t, verb);
@@ -133,7 +120,7 @@ async function finishExternal(
         actor: workerId,
         detail: { topic: task.topic },
       });
-      finish(call, run);
+      finish(call, run, collector);
     });
   });
 }
@@ -142,23 +129,25 @@ async function finishExternal(
 export function completeExternalTask(
   ctx: EngineContext,
   id: string,
-  input: { workerId: string; variables?: Variables; localVariables?: Variables },
+  input: { workerId: string; variables?: Variables; localVariables?: Variables; variableTypes?: Record<string, string> },
   t?: Transaction,
 ): Promise<void> {
-  return finishExternal(ctx, id, input.workerId, "completed", t, (call) =>
-    call.done(null, { ...(input.localVariables ?? {}), ...(input.variables ?? {}) }),
-  );
+  return finishExternal(ctx, id, input.workerId, "completed", t, (call, _run, collector) => {
+    collector.declareTypes(input.variableTypes);
+    call.done(null, { ...(input.localVariables ?? {}), ...(input.variables ?? {}) });
+  });
 }
 
 /** A worker reports a BPMN error: an error boundary event with that errorCode catches it. */
 export function handleExternalBpmnError(
   ctx: EngineContext,
   id: string,
-  input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Variables },
+  input: { workerId: string; errorCode: string; errorMessage?: string; variables?: Variables; variableTypes?: Record<string, string> },
   t?: Transaction,
 ): Promise<void> {
-  return finishExternal(ctx, id, input.workerId, "bpmnError", t, (call, run) => {
+  return finishExternal(ctx, id, input.workerId, "bpmnError", t, (call, run, collector) => {
     run.assignVariables(input.variables);
+    collector.declareTypes(input.variableTypes);
     call.done(Object.assign(new Error(input.errorMessage ?? input.errorCode), { code: input.errorCode }));
   });
 }
@@ -253,21 +242,7 @@ export async function setExternalTaskRetries(
   });
 }
 
-/** External tasks, oldest first (admin views; no variables). locked: true = held by a worker now; false = fetchable or waiting to retry. */
-export async function findExternalTasks(
-  ctx: EngineContext,
-  filter: { topicName?: string; processInstanceId?: string; locked?: boolean } = {},
-): Promise<ExternalTaskView[]> {
-  const where: Record<string | symbol, unknown> = {};
-  if (filter.topicName) where.topic = filter.topicName;
-  if (filter.processInstanceId) where.instanceId = filter.processInstanceId;
-  const now = ctx.now();
-  // As fetchAndLock sees it: a lock expiring before now no longer holds.
-  if (filter.locked === true) where.lockExpiresAt = { [Op.gte]: now };
-  if (filter.locked === false) where[Op.or] = [{ lockExpiresAt: null }, { lockExpiresAt: { [Op.lt]: now } }];
-  const rows = await EngineExternalTask.findAll({ where, order: [["createdAt", "ASC"]], limit: 1000 });
-  return externalView(
-    rows,
-    rows.map(() => []),
-  );
+/** External tasks, oldest first (admin views; no variables); filtered and paged in SQL by listQueries.ts. */
+export function findExternalTasks(ctx: EngineContext, filter: ExternalTaskFilter = {}): Promise<ExternalTaskView[]> {
+  return listExternalTasks(filter, ctx.now());
 }

@@ -6,7 +6,8 @@ import { EngineIncident } from "../../db/models/engineModels.js";
 export async function openIncident(
   t: Transaction,
   i: {
-    instanceId: string;
+    /** Null for a timer start job (it belongs to no instance). */
+    instanceId: string | null;
     definitionId: string;
     activityId: string;
     type: string;

@@ -18,6 +18,7 @@ import { parsedDefinition, resolveDefinition } from "./deployments.js";
 import { note, record } from "./history.js";
 import { saveStep } from "./saveStep.js";
 import { StepCollector } from "./stepCollector.js";
+import { passTimerStart } from "./timerStart.js";
 
 /** The instance row as locked by a step. */
 export interface InstanceRow {
@@ -30,10 +31,13 @@ export interface InstanceRow {
   variables: string | null;
   version: number;
   waits: string | null;
+  variable_types: string | null;
   /** Stored when the instance started; returned unchanged in every step's view. */
   started_at: Date | string;
   start_actor: string | null;
   end_reason: string | null;
+  /** A start's row, not written yet: the first save inserts it. */
+  isNew?: boolean;
 }
 
 /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
@@ -44,28 +48,13 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
     const id = randomUUID();
     const businessKey = input.businessKey ?? null;
     const collector = new StepCollector(ctx.services, { instanceId: id, businessKey }, t, ctx.clock);
+    collector.declareTypes(input.variableTypes);
     const run = new EngineRun(parsed, id, collector);
     const startedAt = ctx.now();
-    await EngineInstance.create(
-      {
-        id,
-        definitionId: def.id,
-        definitionKey: def.key,
-        businessKey,
-        state: "ACTIVE",
-        engineState: null,
-        variables: "{}",
-        version: 0,
-        startActor: actorName(input.actor),
-        startedAt,
-        endedAt: null,
-        endReason: null,
-      },
-      { transaction: t },
-    );
     collector.notes.push(note(ctx, id, { event: "instance.start", actor: actorName(input.actor), detail: { businessKey } }));
     await run.start({ ...(input.variables ?? {}) });
     await collector.settle(run);
+    await passTimerStart(ctx, parsed, run, collector, id, input); // a timer start event does not wait (Camunda)
     const row: InstanceRow = {
       id,
       definition_id: def.id,
@@ -76,9 +65,11 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
       variables: "{}",
       version: 0,
       waits: JSON.stringify({ t: {}, j: {}, x: {}, s: {} }),
+      variable_types: null,
       started_at: startedAt,
       start_actor: actorName(input.actor),
       end_reason: null,
+      isNew: true,
     };
     return saveStep(ctx, row, run, parsed, collector, t, actorName(input.actor));
   });
@@ -87,7 +78,7 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
 /** Locks the instance row (FOR UPDATE on MySQL; SQLite's write queue serializes) and reads it. */
 export async function lockInstance(ctx: EngineContext, id: string, t: Transaction): Promise<InstanceRow> {
   const [row] = await ctx.db.sequelize.query<InstanceRow>(
-    `SELECT id, definition_id, definition_key, business_key, state, engine_state, variables, version, waits, started_at, start_actor, end_reason FROM engine_instances WHERE id = :id${ctx.forUpdate()}`,
+    `SELECT id, definition_id, definition_key, business_key, state, engine_state, variables, version, waits, variable_types, started_at, start_actor, end_reason FROM engine_instances WHERE id = :id${ctx.forUpdate()}`,
     { replacements: { id }, type: QueryTypes.SELECT, transaction: t },
   );
   if (!row) throw new NotFoundError(`找不到流程实例 ${id}`);

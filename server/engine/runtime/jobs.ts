@@ -8,6 +8,7 @@ import { record } from "./history.js";
 import { openIncident, resolveIncidents } from "./incidents.js";
 import { step } from "./instances.js";
 import { JOB_RETRIES } from "./saveStep.js";
+import { fireTimerStartJob, TIMER_START_JOB, timerStartJobFailed } from "./timerStart.js";
 
 const JOB_LOCK_MS = 5 * 60 * 1000;
 const JOB_BACKOFF_MS = [10_000, 60_000, 5 * 60_000];
@@ -45,19 +46,22 @@ export async function runDueJobs(ctx: EngineContext, limit = 50): Promise<number
 async function fireJob(ctx: EngineContext, jobId: string, t: Transaction): Promise<boolean> {
   const job = await EngineJob.findByPk(jobId, { transaction: t });
   if (!job || job.owner !== ctx.nodeId) return false;
-  const instance = await EngineInstance.findByPk(job.instanceId, { attributes: ["state"], transaction: t });
+  // A timer start event's job has no instance: it starts one (timerStart.ts).
+  const instanceId = job.instanceId;
+  if (job.type === TIMER_START_JOB || !instanceId) return fireTimerStartJob(ctx, jobId, t);
+  const instance = await EngineInstance.findByPk(instanceId, { attributes: ["state"], transaction: t });
   if (!instance || instance.state !== "ACTIVE") {
     await EngineJob.destroy({ where: { id: jobId }, transaction: t });
     return false;
   }
   await step(
     ctx,
-    job.instanceId,
+    instanceId,
     t,
     "job-worker",
     async (run) => {
       const ref = run.pendingTimers().find((r) => r.owner.executionId === job.executionId);
-      await record(ctx, t, job.instanceId, {
+      await record(ctx, t, instanceId, {
         event: "timer.fired",
         activityId: job.activityId,
         actor: "job-worker",
@@ -76,6 +80,7 @@ async function jobFailed(ctx: EngineContext, jobId: string, err: Error): Promise
   await ctx.db.transaction(async (t) => {
     const job = await EngineJob.findByPk(jobId, { transaction: t });
     if (!job) return;
+    if (job.type === TIMER_START_JOB) await timerStartJobFailed(ctx, job, t);
     const retries = Math.max(0, job.retries - 1);
     const now = ctx.now();
     const backoff = JOB_BACKOFF_MS[Math.min(JOB_RETRIES - retries - 1, JOB_BACKOFF_MS.length - 1)] ?? 60_000;
@@ -90,22 +95,24 @@ async function jobFailed(ctx: EngineContext, jobId: string, err: Error): Promise
       { where: { id: jobId }, transaction: t },
     );
     if (retries === 0) {
-      const inst = await EngineInstance.findByPk(job.instanceId, { attributes: ["definitionId"], transaction: t });
+      // A timer start job's incident has no instance; the job names its definition version.
+      const inst = job.instanceId ? await EngineInstance.findByPk(job.instanceId, { attributes: ["definitionId"], transaction: t }) : null;
       await openIncident(t, {
         instanceId: job.instanceId,
-        definitionId: inst?.definitionId ?? "",
+        definitionId: job.definitionId ?? inst?.definitionId ?? "",
         activityId: job.activityId,
         type: "failedJob",
         configuration: jobId,
         message: err.message.slice(0, 4000),
         at: now,
       });
-      await record(ctx, t, job.instanceId, {
-        event: "incident.created",
-        activityId: job.activityId,
-        actor: "job-worker",
-        detail: { jobId, message: err.message },
-      });
+      if (job.instanceId)
+        await record(ctx, t, job.instanceId, {
+          event: "incident.created",
+          activityId: job.activityId,
+          actor: "job-worker",
+          detail: { jobId, message: err.message },
+        });
     }
   });
 }
@@ -126,16 +133,11 @@ export async function setJobRetries(ctx: EngineContext, jobId: string, retries: 
       action: "incident.retried",
       entityType: "job",
       entityId: jobId,
-      detail: { retries, instanceId: job.instanceId },
+      detail: { retries, instanceId: job.instanceId, definitionId: job.definitionId },
       at: now,
     });
   });
 }
 
-/** Timer jobs, soonest first (admin views). */
-export async function findJobs(filter: { processInstanceId?: string; withException?: boolean } = {}): Promise<EngineJob[]> {
-  const where: Record<string, unknown> = {};
-  if (filter.processInstanceId) where.instanceId = filter.processInstanceId;
-  if (filter.withException) where.exceptionMessage = { [Op.ne]: null };
-  return EngineJob.findAll({ where, order: [["dueAt", "ASC"]], limit: 1000 });
-}
+/** Timer job rows, soonest due first, filtered and paged in SQL (listQueries.ts). */
+export { findJobRows as findJobs } from "./listQueries.js";

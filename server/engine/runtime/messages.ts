@@ -10,7 +10,14 @@ import { step } from "./instances.js";
 /** Delivers a message to the one instance waiting for it (by message name and business key); nothing waiting -> 400. */
 export async function correlateMessage(
   ctx: EngineContext,
-  input: { messageName: string; businessKey?: string | null; processInstanceId?: string | null; variables?: Variables; actor: Actor },
+  input: {
+    messageName: string;
+    businessKey?: string | null;
+    processInstanceId?: string | null;
+    variables?: Variables;
+    variableTypes?: Record<string, string>;
+    actor: Actor;
+  },
   t?: Transaction,
 ): Promise<InstanceView> {
   return ctx.tx(t, async (t) => {
@@ -31,10 +38,11 @@ export async function correlateMessage(
     }
     const sub = subs[0]!;
     const actor = actorName(input.actor);
-    const { view } = await step(ctx, sub.instanceId, t, actor, async (run, _c, _row, parsed) => {
+    const { view } = await step(ctx, sub.instanceId, t, actor, async (run, collector, _row, parsed) => {
       const still = await EngineSubscription.findByPk(sub.id, { transaction: t });
       if (!still) throw new InvalidRequestError(`无法关联消息「${input.messageName}」：等待已结束`);
       run.assignVariables(input.variables);
+      collector.declareTypes(input.variableTypes);
       const activity = parsed.activities.get(sub.activityId);
       const refs = [
         activity?.behaviour.messageRef,

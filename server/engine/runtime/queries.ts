@@ -1,10 +1,14 @@
-import { Op, type Transaction } from "sequelize";
-import { EngineDefinition, EngineDeployment, EngineHistory, EngineIncident, EngineInstance } from "../../db/models/engineModels.js";
+import type { Transaction } from "sequelize";
+import { EngineDefinition, EngineHistory, EngineInstance } from "../../db/models/engineModels.js";
 import { NotFoundError } from "../../errors.js";
 import type { Variables } from "../bpmn.js";
-import type { HistoryEvent, IncidentView, InstanceState, InstanceView } from "../types.js";
+import type { HistoryEvent, InstanceState, InstanceView } from "../types.js";
+import { instanceWhere, type InstanceFilter } from "./listQueries.js";
 import { paging } from "./taskQueries.js";
 import { parseJson } from "./util.js";
+
+// Paged lists and counts of deployments, incidents, jobs and external tasks live in listQueries.ts.
+export { findDeployments, findIncidents } from "./listQueries.js";
 
 function instanceView(i: EngineInstance): InstanceView {
   return {
@@ -18,6 +22,7 @@ function instanceView(i: EngineInstance): InstanceView {
     startActor: i.startActor,
     endReason: i.endReason,
     variables: parseJson<Variables>(i.variables, {}),
+    variableTypes: parseJson<Record<string, string>>(i.variableTypes, {}),
   };
 }
 
@@ -28,27 +33,10 @@ export async function getInstance(id: string, t?: Transaction): Promise<Instance
 }
 
 /** Instances matching the filter, newest first; paging as findTasks: not a non-negative integer -> 400, maxResults cut to 10,000 (default 1,000). */
-export async function findInstances(
-  filter: {
-    businessKey?: string;
-    processDefinitionKey?: string;
-    processDefinitionId?: string;
-    /** Instances of every definition whose key starts with this. */
-    keyPrefix?: string;
-    state?: InstanceState | InstanceState[];
-    firstResult?: number;
-    maxResults?: number;
-  } = {},
-): Promise<InstanceView[]> {
+export async function findInstances(filter: InstanceFilter = {}): Promise<InstanceView[]> {
   const { limit, offset } = paging(filter);
-  const where: Record<string, unknown> = {};
-  if (filter.businessKey) where.businessKey = filter.businessKey;
-  if (filter.processDefinitionKey) where.definitionKey = filter.processDefinitionKey;
-  if (filter.processDefinitionId) where.definitionId = filter.processDefinitionId;
-  if (filter.state) where.state = filter.state;
-  if (filter.keyPrefix) where.definitionKey = { [Op.startsWith]: filter.keyPrefix };
   const rows = await EngineInstance.findAll({
-    where,
+    where: instanceWhere(filter),
     attributes: { exclude: ["engineState"] },
     order: [
       ["startedAt", "DESC"],
@@ -74,25 +62,6 @@ export async function history(instanceId: string): Promise<HistoryEvent[]> {
     actor: h.actor,
     at: h.at,
     detail: parseJson<Record<string, unknown> | null>(h.detail, null),
-  }));
-}
-
-/** Incidents, oldest first (open ones unless open is false). */
-export async function findIncidents(filter: { processInstanceId?: string; open?: boolean } = {}): Promise<IncidentView[]> {
-  const where: Record<string, unknown> = {};
-  if (filter.processInstanceId) where.instanceId = filter.processInstanceId;
-  if (filter.open !== false) where.resolvedAt = null;
-  const rows = await EngineIncident.findAll({ where, order: [["createdAt", "ASC"]], limit: 1000 });
-  return rows.map((r) => ({
-    id: r.id,
-    processInstanceId: r.instanceId,
-    processDefinitionId: r.definitionId,
-    activityId: r.activityId,
-    incidentType: r.type,
-    configuration: r.configuration,
-    incidentMessage: r.message,
-    incidentTimestamp: r.createdAt,
-    resolvedAt: r.resolvedAt,
   }));
 }
 
@@ -124,9 +93,4 @@ export async function getDefinitionXml(filter: { key?: string; id?: string }): P
     : await EngineDefinition.findOne({ where: { key: filter.key ?? "" }, order: [["version", "DESC"]] });
   if (!def) throw new NotFoundError(`找不到流程定义 ${filter.id ?? filter.key ?? ""}`);
   return def;
-}
-
-/** Deployments, newest first. */
-export async function findDeployments(): Promise<EngineDeployment[]> {
-  return EngineDeployment.findAll({ order: [["deployedAt", "DESC"]], limit: 1000 });
 }

@@ -18,6 +18,7 @@ import { historyRow, variableDetail, type HistoryRow } from "./history.js";
 import type { InstanceRow } from "./instances.js";
 import type { StepCollector } from "./stepCollector.js";
 import { parseJson, splitList, timerDueAt, toDate } from "./util.js";
+import { nextVariableTypes, type VariableTypes } from "./variableTypes.js";
 
 /** Retries a new timer job gets before it raises an incident. */
 export const JOB_RETRIES = 3;
@@ -96,18 +97,36 @@ export async function saveStep(
 
   const state: InstanceState = ended ? "COMPLETED" : "ACTIVE";
   const engineState = ended ? null : JSON.stringify(await run.getState());
-  const [changed] = await EngineInstance.update(
-    {
-      state,
-      engineState,
-      variables: JSON.stringify(variables),
-      version: row.version + 1,
-      endedAt: ended ? now : null,
-      waits: ended ? null : JSON.stringify(s.waits),
-    },
-    { where: { id: instanceId, version: row.version }, transaction: t },
-  );
-  if (changed !== 1) throw new ConflictError(`流程实例 ${instanceId} 已被其他操作修改，请重试`, "instance_version_conflict");
+  const variableTypes = nextVariableTypes(parseJson<VariableTypes>(row.variable_types, {}), collector.declaredTypes, before, variables);
+  const changes = {
+    state,
+    engineState,
+    variables: JSON.stringify(variables),
+    variableTypes: Object.keys(variableTypes).length ? JSON.stringify(variableTypes) : null,
+    version: row.version + 1,
+    endedAt: ended ? now : null,
+    waits: ended ? null : JSON.stringify(s.waits),
+  };
+  if (row.isNew) {
+    // A start writes its instance row once, with the state of its first step.
+    await EngineInstance.create(
+      {
+        id: instanceId,
+        definitionId: row.definition_id,
+        definitionKey: row.definition_key,
+        businessKey: row.business_key,
+        startActor: row.start_actor,
+        startedAt: toDate(row.started_at)!,
+        endReason: null,
+        ...changes,
+      },
+      { transaction: t },
+    );
+    row.isNew = false;
+  } else {
+    const [changed] = await EngineInstance.update(changes, { where: { id: instanceId, version: row.version }, transaction: t });
+    if (changed !== 1) throw new ConflictError(`流程实例 ${instanceId} 已被其他操作修改，请重试`, "instance_version_conflict");
+  }
   row.version += 1;
   return {
     id: instanceId,
@@ -120,6 +139,7 @@ export async function saveStep(
     startActor: row.start_actor,
     endReason: row.end_reason,
     variables,
+    variableTypes,
   };
 }
 

@@ -16,6 +16,8 @@ export class StepCollector implements EngineEvents {
   readonly notes: HistoryRow[] = [];
   /** Task ids removed by the save (the completed task must be among them). */
   readonly removedTasks: string[] = [];
+  /** Camunda types declared for variables set in this step (Date). */
+  readonly declaredTypes: Record<string, string> = {};
 
   constructor(
     private readonly services: Map<string, ServiceHandler>,
@@ -67,6 +69,11 @@ export class StepCollector implements EngineEvents {
     })();
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Records the declared Camunda types of variables this step sets. */
+  declareTypes(types: Record<string, string> | undefined): void {
+    if (types) Object.assign(this.declaredTypes, types);
   }
 
   /** Waits until every path of the engine waits or ends (internal services are async). */

@@ -1,8 +1,8 @@
-import type { Transaction } from "sequelize";
+import { QueryTypes, type Transaction } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import { EngineTask, EngineTaskCandidate } from "../../db/models/engineModels.js";
 import { audit } from "../../domain/audit.js";
-import { ConflictError, ForbiddenError } from "../../errors.js";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../errors.js";
 import type { Variables } from "../bpmn.js";
 import { actorName, type InstanceView, type TaskView } from "../types.js";
 import type { EngineContext } from "./context.js";
@@ -32,7 +32,7 @@ export function mayRead(user: CurrentUser, task: TaskView): boolean {
 export async function completeTask(
   ctx: EngineContext,
   taskId: string,
-  input: { actor: CurrentUser | string; variables?: Variables },
+  input: { actor: CurrentUser | string; variables?: Variables; variableTypes?: Record<string, string> },
   t?: Transaction,
 ): Promise<InstanceView> {
   return ctx.tx(t, async (t) => {
@@ -43,11 +43,13 @@ export async function completeTask(
     }
     let removed: string[] = [];
     const { view } = await step(ctx, pre.processInstanceId, t, actor, async (run, collector) => {
-      // Re-read under the instance lock: on MySQL someone may have completed it a moment ago
+      // Re-read under the instance lock: on MySQL someone may have completed or claimed it a moment ago
       // (on SQLite the write queue already made the first read part of this serialized transaction).
-      const task = ctx.db.dialect === "mysql" ? await loadTask(ctx, taskId, t) : pre;
+      // Only the assignee can change while a task is open; candidates are fixed when it is created.
+      const task = ctx.db.dialect === "mysql" ? { ...pre, assignee: await currentAssignee(ctx, taskId, t) } : pre;
       if (typeof input.actor !== "string" && !mayWork(input.actor, task)) throw new ForbiddenError("您不能完成此任务");
       run.assignVariables(input.variables);
+      collector.declareTypes(input.variableTypes);
       collector.notes.push(
         note(ctx, task.processInstanceId, {
           event: "task.completed",
@@ -79,6 +81,17 @@ export async function completeTask(
     });
     return view;
   });
+}
+
+/** The task's assignee now (under the instance lock); 404 when the task is gone. */
+async function currentAssignee(ctx: EngineContext, taskId: string, t: Transaction): Promise<string | null> {
+  const [row] = await ctx.db.sequelize.query<{ assignee: string | null }>("SELECT assignee FROM engine_tasks WHERE id = :id", {
+    replacements: { id: taskId },
+    type: QueryTypes.SELECT,
+    transaction: t,
+  });
+  if (!row) throw new NotFoundError(`找不到任务 ${taskId}（可能已经完成）`);
+  return row.assignee;
 }
 
 /** Changes the assignee under the instance lock: decide answers the new one (or throws); recorded in history and audit. */

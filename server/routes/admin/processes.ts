@@ -7,15 +7,26 @@ import { flowElements, hasDiagramInformation } from "../../domain/processes/diag
 import {
   definitionXml,
   findDefinitionVersion,
+  findOpenDefinitionIncident,
   listDefinitionGroups,
   listDeployments,
   searchInstances,
+  timerStartSchedule,
 } from "../../domain/processes/queries.js";
+import { pageNumber } from "../../domain/search.js";
 import { BpmnValidationError, MAX_BPMN_BYTES } from "../../engine/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { requireRole } from "../../http/guards.js";
 import { authorize } from "../../policies/authorize.js";
-import { definitionHref, presentElements, presentInstanceRow } from "../../presenters/process.js";
+import { presentPagination } from "../../presenters/pagination.js";
+import {
+  definitionHref,
+  presentDefinitionIncident,
+  presentElements,
+  presentInstanceRow,
+  presentTimerStartJob,
+} from "../../presenters/process.js";
+import { setFlash, takeFlash } from "./forms.js";
 
 // One .bpmn file per upload, kept in memory (at most MAX_BPMN_BYTES) and stored by the runtime as text.
 // The CSRF check runs before multer parses the body, so the page sends the token in the X-CSRF-Token header
@@ -35,7 +46,7 @@ export function adminProcessRoutes(ctx: AppContext): Router {
   router.get("/admin/processes", staff, async (req, res) => {
     const user = currentUser(req);
     authorize(processConsolePolicy.read(user));
-    const [groups, deployments] = await Promise.all([listDefinitionGroups(db), listDeployments(20)]);
+    const [groups, deployments] = await Promise.all([listDefinitionGroups(db), listDeployments(pageNumber(req.query.page))]);
     res.render("admin/processes/index", {
       title: "流程管理",
       canDeploy: processConsolePolicy.deploy(user),
@@ -46,7 +57,8 @@ export function adminProcessRoutes(ctx: AppContext): Router {
         instancesHref: `/admin/instances?key=${encodeURIComponent(g.key)}`,
         versions: g.versions.map((v) => ({ ...v, href: definitionHref(v.id) })),
       })),
-      deployments: deployments.map((d) => ({ ...d, definitions: d.definitions.map((x) => ({ ...x, href: definitionHref(x.id) })) })),
+      deployments: deployments.rows.map((d) => ({ ...d, definitions: d.definitions.map((x) => ({ ...x, href: definitionHref(x.id) })) })),
+      pagination: presentPagination(deployments, "/admin/processes", {}),
     });
   });
 
@@ -101,10 +113,17 @@ export function adminProcessRoutes(ctx: AppContext): Router {
     const id = definitionParam(req);
     const found = await findDefinitionVersion(db, id);
     if (!found) throw new NotFoundError(`找不到流程定义 ${id}`);
-    const instances = await searchInstances(db, { definitionId: id, page: 1, pageSize: 10 });
+    const [instances, timerStart] = await Promise.all([
+      searchInstances(db, { definitionId: id, page: 1, pageSize: 10 }),
+      timerStartSchedule(id),
+    ]);
     const hasDiagram = hasDiagramInformation(found.xml);
     res.render("admin/processes/show", {
       title: `流程定义 ${found.version.name ?? found.version.key}（版本 ${found.version.version}）`,
+      flash: takeFlash(req),
+      canOperate: processConsolePolicy.operate(user),
+      timerStartJobs: timerStart.jobs.map(presentTimerStartJob),
+      timerStartIncidents: timerStart.incidents.map((i) => presentDefinitionIncident(i, id)),
       definition: found.version,
       versions: found.siblings.map((v) => ({ ...v, href: definitionHref(v.id), current: v.id === id })),
       hasDiagram,
@@ -114,6 +133,18 @@ export function adminProcessRoutes(ctx: AppContext): Router {
       instancesTotal: instances.total,
       instancesHref: `/admin/instances?key=${encodeURIComponent(found.version.key)}`,
     });
+  });
+
+  // A timer start job's incident has no instance page: it is retried here, as an instance's incident is on its page.
+  router.post("/admin/processes/:definitionId/incidents/:incidentId/retry", staff, async (req, res) => {
+    const user = currentUser(req);
+    authorize(processConsolePolicy.operate(user), "只有系统管理员可以重试事故");
+    const id = definitionParam(req);
+    const incident = await findOpenDefinitionIncident(id, String((req.params as { incidentId: string }).incidentId));
+    if (!incident?.configuration) throw new NotFoundError("找不到这条未解决的事故：它可能已被处理");
+    await engine.setJobRetries(incident.configuration, 1, user);
+    setFlash(req, "success", "已重新安排定时启动：作业执行器会在下一轮启动流程实例");
+    res.redirect(303, definitionHref(id));
   });
 
   router.get("/admin/processes/:definitionId/diagram.json", staff, async (req, res) => {

@@ -186,18 +186,33 @@ export function fromTyped(vars: TypedVariables | undefined | null): Variables {
   return out;
 }
 
+/** The Camunda types a typed-variables body declares that JSON values cannot carry: name -> "Date". */
+export function declaredTypes(vars: TypedVariables | undefined | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(vars ?? {})) {
+    if ((v.type ?? "").toLowerCase() === "date" && v.value !== null && v.value !== undefined) out[name] = "Date";
+  }
+  return out;
+}
+
 export interface TypedValue {
   type: string;
   value: unknown;
   valueInfo: Record<string, unknown>;
 }
 
-/** Plain values -> Camunda typed variables (objects and arrays are Json, serialized as a string like Camunda's Spin). */
-export function toTyped(vars: Variables, names?: string[] | null): Record<string, TypedValue> {
+/**
+ * Plain values -> Camunda typed variables (objects and arrays are Json, serialized as a string like Camunda's Spin);
+ * `types` names the variables declared Date, kept as ISO strings.
+ */
+export function toTyped(vars: Variables, names?: string[] | null, types: Record<string, string> = {}): Record<string, TypedValue> {
   const out: Record<string, TypedValue> = {};
   for (const [name, value] of Object.entries(vars)) {
     if (names && !names.includes(name)) continue;
-    out[name] = typedValue(value);
+    out[name] =
+      types[name] === "Date" && typeof value === "string" && !Number.isNaN(Date.parse(value))
+        ? { type: "Date", value: camundaDate(value), valueInfo: {} }
+        : typedValue(value);
   }
   return out;
 }

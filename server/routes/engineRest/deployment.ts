@@ -1,10 +1,11 @@
 import { Router } from "express";
 import multer from "multer";
+import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { MAX_BPMN_BYTES } from "../../engine/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { camundaDate, parseCamunda, requireEngineRole, STAFF, user } from "./common.js";
-import { pageOf, Paging } from "./paging.js";
+import { pagingFields } from "./paging.js";
 
 // Memory storage: a BPMN file is at most 5 MB and goes to the database as text.
 const upload = multer({
@@ -79,14 +80,28 @@ export function deploymentRoutes(ctx: AppContext): Router {
     });
   });
 
+  // Camunda's deployment query parameters (id, name, nameLike, source); paged and counted in SQL.
+  const Query = z
+    .object({
+      id: z.string().optional(),
+      name: z.string().optional(),
+      nameLike: z.string().optional(),
+      source: z.string().optional(),
+      ...pagingFields,
+    })
+    .loose();
   router.get("/deployment", requireEngineRole(...STAFF), async (req, res) => {
-    const q = parseCamunda(Paging, req.query);
-    res.json(pageOf(await ctx.engine.findDeployments(), q).map((d) => deploymentDto(d)));
+    const q = parseCamunda(Query, req.query);
+    res.json((await ctx.engine.lists.deployments(q)).map((d) => deploymentDto(d)));
+  });
+  router.get("/deployment/count", requireEngineRole(...STAFF), async (req, res) => {
+    // As in Camunda: firstResult / maxResults are checked but do not cut the count.
+    res.json({ count: await ctx.engine.lists.countDeployments(parseCamunda(Query, req.query)) });
   });
 
   router.get("/deployment/:id", requireEngineRole(...STAFF), async (req, res) => {
     const id = req.params.id as string;
-    const d = (await ctx.engine.findDeployments()).find((x) => x.id === id);
+    const [d] = await ctx.engine.lists.deployments({ id, maxResults: 1 });
     if (!d) throw new NotFoundError(`找不到部署 ${id} (Deployment with id '${id}' does not exist)`);
     res.json(deploymentDto(d));
   });

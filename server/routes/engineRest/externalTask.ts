@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { ExternalTaskView } from "../../engine/index.js";
 import { ValidationError } from "../../errors.js";
-import { camundaDate, fromTyped, parseCamunda, qBool, requireEngineRole, toTyped, TypedVariables, user } from "./common.js";
-import { pageOf, pagingFields } from "./paging.js";
+import { camundaDate, fromTyped, parseCamunda, qBool, requireEngineRole, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
+import { pagingFields } from "./paging.js";
 
 const Fetch = z
   .object({
@@ -31,6 +31,22 @@ const Fetch = z
 
 const MAX_LONG_POLL_MS = 20_000;
 
+// Camunda's external task query parameters this runtime knows; filtered, paged and counted in SQL.
+const ListQuery = z
+  .object({
+    externalTaskId: z.string().optional(),
+    topicName: z.string().optional(),
+    workerId: z.string().optional(),
+    processInstanceId: z.string().optional(),
+    activityId: z.string().optional(),
+    locked: qBool,
+    notLocked: qBool,
+    withRetriesLeft: qBool,
+    noRetriesLeft: qBool,
+    ...pagingFields,
+  })
+  .loose();
+
 function lockedDto(t: ExternalTaskView, withVariables = true) {
   return {
     activityId: t.activityId,
@@ -52,7 +68,7 @@ function lockedDto(t: ExternalTaskView, withVariables = true) {
     priority: t.priority,
     businessKey: t.businessKey,
     extensionProperties: {},
-    ...(withVariables ? { variables: toTyped(t.variables) } : {}),
+    ...(withVariables ? { variables: toTyped(t.variables, null, t.variableTypes) } : {}),
   };
 }
 
@@ -62,7 +78,8 @@ function lockedDto(t: ExternalTaskView, withVariables = true) {
  */
 export function externalTaskRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.use("/external-task", requireEngineRole());
+  // Workers are programs with their own "worker" account: they fetch and finish external tasks and nothing else.
+  router.use("/external-task", requireEngineRole("worker"));
 
   router.post("/external-task/fetchAndLock", async (req, res) => {
     const body = parseCamunda(Fetch, req.body ?? {});
@@ -87,26 +104,20 @@ export function externalTaskRoutes(ctx: AppContext): Router {
     }
   });
 
-  router.get("/external-task", async (req, res) => {
-    const q = parseCamunda(
-      z
-        .object({
-          topicName: z.string().optional(),
-          processInstanceId: z.string().optional(),
-          locked: qBool,
-          notLocked: qBool,
-          ...pagingFields,
-        })
-        .loose(),
-      req.query,
-    );
-    if (q.locked !== undefined && q.notLocked !== undefined && q.locked === q.notLocked) {
+  /** The list's filter: Camunda's query parameters; locked=true: held by a worker now; locked=false (or notLocked=true): the others. */
+  const filterOf = (query: unknown) => {
+    const { locked, notLocked, ...q } = parseCamunda(ListQuery, query);
+    if (locked !== undefined && notLocked !== undefined && locked === notLocked) {
       throw new ValidationError("locked 与 notLocked 不能同时取相同的值 (locked and notLocked contradict each other)");
     }
-    // locked=true: held by a worker now; locked=false (or Camunda's notLocked=true): the others.
-    const locked = q.locked ?? (q.notLocked === undefined ? undefined : !q.notLocked);
-    const filter = { topicName: q.topicName, processInstanceId: q.processInstanceId, locked };
-    res.json(pageOf(await ctx.engine.findExternalTasks(filter), q).map((t) => lockedDto(t, false)));
+    return { ...q, locked: locked ?? (notLocked === undefined ? undefined : !notLocked) };
+  };
+  router.get("/external-task", async (req, res) => {
+    res.json((await ctx.engine.lists.externalTasks(filterOf(req.query))).map((t) => lockedDto(t, false)));
+  });
+  router.get("/external-task/count", async (req, res) => {
+    // As in Camunda: firstResult / maxResults are checked but do not cut the count.
+    res.json({ count: await ctx.engine.lists.countExternalTasks(filterOf(req.query)) });
   });
 
   router.post("/external-task/:id/complete", async (req, res) => {
@@ -124,6 +135,7 @@ export function externalTaskRoutes(ctx: AppContext): Router {
       workerId: body.workerId,
       variables: fromTyped(body.variables),
       localVariables: fromTyped(body.localVariables),
+      variableTypes: { ...declaredTypes(body.localVariables), ...declaredTypes(body.variables) },
     });
     res.status(204).end();
   });
@@ -162,6 +174,7 @@ export function externalTaskRoutes(ctx: AppContext): Router {
       errorCode: body.errorCode,
       errorMessage: body.errorMessage ?? undefined,
       variables: fromTyped(body.variables),
+      variableTypes: declaredTypes(body.variables),
     });
     res.status(204).end();
   });

@@ -2,19 +2,31 @@ import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { camundaDate, parseCamunda, requireEngineRole, STAFF } from "./common.js";
-import { pageOf, pagingFields } from "./paging.js";
+import { pagingFields } from "./paging.js";
 
-/** GET incident: failed jobs and external tasks whose retries ran out (open ones). */
+// Camunda's incident query parameters this runtime knows; filtered, paged and counted in SQL.
+const Query = z
+  .object({
+    incidentId: z.string().optional(),
+    incidentType: z.string().optional(),
+    processInstanceId: z.string().optional(),
+    processDefinitionId: z.string().optional(),
+    activityId: z.string().optional(),
+    configuration: z.string().optional(),
+    ...pagingFields,
+  })
+  .loose();
+
+/** GET incident and incident/count: failed jobs and external tasks whose retries ran out (open ones), oldest first. */
 export function incidentRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get("/incident", requireEngineRole(...STAFF), async (req, res) => {
-    const q = parseCamunda(z.object({ processInstanceId: z.string().optional(), ...pagingFields }).loose(), req.query);
-    const rows = pageOf(await ctx.engine.findIncidents({ processInstanceId: q.processInstanceId }), q);
+    const rows = await ctx.engine.lists.incidents(parseCamunda(Query, req.query));
     res.json(
       rows.map((i) => ({
         id: i.id,
         processDefinitionId: i.processDefinitionId,
-        processInstanceId: i.processInstanceId,
+        processInstanceId: i.processInstanceId ?? null,
         executionId: null,
         incidentTimestamp: camundaDate(i.incidentTimestamp),
         incidentType: i.incidentType,
@@ -29,6 +41,10 @@ export function incidentRoutes(ctx: AppContext): Router {
         annotation: null,
       })),
     );
+  });
+  router.get("/incident/count", requireEngineRole(...STAFF), async (req, res) => {
+    // As in Camunda: firstResult / maxResults are checked but do not cut the count.
+    res.json({ count: await ctx.engine.lists.countIncidents(parseCamunda(Query, req.query)) });
   });
   return router;
 }

@@ -2,26 +2,37 @@ import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { camundaDate, parseCamunda, qBool, requireEngineRole, STAFF, user } from "./common.js";
-import { pageOf, pagingFields } from "./paging.js";
+import { pagingFields } from "./paging.js";
 
-/** GET job (timer jobs), PUT job/{id}/retries (admin: retry a job in incident). */
+// Camunda's job query parameters this runtime knows; filtered, paged and counted in SQL.
+const Query = z
+  .object({
+    jobId: z.string().optional(),
+    processInstanceId: z.string().optional(),
+    processDefinitionKey: z.string().optional(),
+    activityId: z.string().optional(),
+    withException: qBool,
+    withRetriesLeft: qBool,
+    noRetriesLeft: qBool,
+    ...pagingFields,
+  })
+  .loose();
+
+/** GET job and job/count (timer jobs, soonest due first), PUT job/{id}/retries (admin: retry a job in incident). */
 export function jobRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get("/job", requireEngineRole(...STAFF), async (req, res) => {
-    const q = parseCamunda(
-      z.object({ processInstanceId: z.string().optional(), withException: qBool, ...pagingFields }).loose(),
-      req.query,
-    );
-    const rows = pageOf(await ctx.engine.findJobs({ processInstanceId: q.processInstanceId, withException: q.withException }), q);
+    const rows = await ctx.engine.lists.jobs(parseCamunda(Query, req.query));
     res.json(
       rows.map((j) => ({
         id: j.id,
         jobDefinitionId: null,
-        dueDate: camundaDate(j.dueAt),
-        processInstanceId: j.instanceId,
+        dueDate: camundaDate(j.dueDate),
+        // A timer start event's job has no instance yet: null, as Camunda answers.
+        processInstanceId: j.processInstanceId,
         executionId: j.executionId,
-        processDefinitionId: null,
-        processDefinitionKey: j.definitionKey,
+        processDefinitionId: j.processDefinitionId,
+        processDefinitionKey: j.processDefinitionKey,
         retries: j.retries,
         exceptionMessage: j.exceptionMessage,
         failedActivityId: j.exceptionMessage ? j.activityId : null,
@@ -31,6 +42,10 @@ export function jobRoutes(ctx: AppContext): Router {
         createTime: camundaDate(j.createdAt),
       })),
     );
+  });
+  router.get("/job/count", requireEngineRole(...STAFF), async (req, res) => {
+    // As in Camunda: firstResult / maxResults are checked but do not cut the count.
+    res.json({ count: await ctx.engine.lists.countJobs(parseCamunda(Query, req.query)) });
   });
   router.put("/job/:id/retries", requireEngineRole(), async (req, res) => {
     const body = parseCamunda(z.object({ retries: z.number().int().min(0).max(100) }), req.body ?? {});

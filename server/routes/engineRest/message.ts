@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
-import { fromTyped, instanceDto, parseCamunda, requireEngineRole, toTyped, TypedVariables, user } from "./common.js";
+import { fromTyped, instanceDto, parseCamunda, requireEngineRole, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 
 const Correlate = z
   .object({
@@ -24,6 +24,7 @@ export function messageRoutes(ctx: AppContext): Router {
       businessKey: body.businessKey ?? null,
       processInstanceId: body.processInstanceId ?? null,
       variables: fromTyped(body.processVariables),
+      variableTypes: declaredTypes(body.processVariables),
       actor: user(req),
     });
     if (!body.resultEnabled) {
@@ -35,7 +36,7 @@ export function messageRoutes(ctx: AppContext): Router {
         resultType: "Execution",
         execution: null,
         processInstance: instanceDto(inst),
-        ...(body.variablesInResultEnabled ? { variables: toTyped(inst.variables) } : {}),
+        ...(body.variablesInResultEnabled ? { variables: toTyped(inst.variables, null, inst.variableTypes) } : {}),
       },
     ]);
   });

@@ -1,7 +1,71 @@
 import { Router } from "express";
 import type { AppContext } from "../../context.js";
+import { MAX_FIRST_RESULT, MAX_RESULTS_LIMIT } from "./paging.js";
 
-type Op = [method: "get" | "post" | "put" | "delete", path: string, summary: string, access: string, request?: string, response?: string];
+type Op = [
+  method: "get" | "post" | "put" | "delete",
+  path: string,
+  summary: string,
+  access: string,
+  request?: string,
+  response?: string,
+  /** Query parameters (Camunda's names); firstResult / maxResults refer to the shared paging parameters. */
+  query?: string[],
+];
+
+/** Camunda's paging parameters, on every list that pages (the /count siblings check them too but count every match). */
+const PAGED = ["firstResult", "maxResults"];
+const DEPLOYMENT_QUERY = ["id", "name", "nameLike", "source"];
+const INSTANCE_QUERY = ["processInstanceIds", "businessKey", "processDefinitionKey", "processDefinitionId"];
+const TASK_QUERY = [
+  "candidateGroup",
+  "candidateGroups",
+  "candidateUser",
+  "includeAssignedTasks",
+  "assignee",
+  "unassigned",
+  "processInstanceId",
+  "processInstanceBusinessKey",
+  "processDefinitionKey",
+  "processDefinitionId",
+  "taskDefinitionKey",
+  "sortBy",
+  "sortOrder",
+];
+const EXTERNAL_TASK_QUERY = [
+  "externalTaskId",
+  "topicName",
+  "workerId",
+  "processInstanceId",
+  "activityId",
+  "locked",
+  "notLocked",
+  "withRetriesLeft",
+  "noRetriesLeft",
+];
+const INCIDENT_QUERY = ["incidentId", "incidentType", "processInstanceId", "processDefinitionId", "activityId", "configuration"];
+const JOB_QUERY = ["jobId", "processInstanceId", "processDefinitionKey", "activityId", "withException", "withRetriesLeft", "noRetriesLeft"];
+const HISTORIC_INSTANCE_QUERY = [
+  "processInstanceId",
+  "processInstanceBusinessKey",
+  "processDefinitionKey",
+  "processDefinitionId",
+  "finished",
+  "unfinished",
+];
+/** Query parameters that take true / false. */
+const BOOLEAN_PARAMS = new Set([
+  "latestVersion",
+  "includeAssignedTasks",
+  "unassigned",
+  "locked",
+  "notLocked",
+  "withRetriesLeft",
+  "noRetriesLeft",
+  "withException",
+  "finished",
+  "unfinished",
+]);
 
 // What /engine-rest implements, in Camunda 7's paths and shapes. Access: who may call it (admin may call everything).
 const OPERATIONS: Op[] = [
@@ -14,7 +78,16 @@ const OPERATIONS: Op[] = [
     "Multipart",
     "Deployment",
   ],
-  ["get", "/deployment", "List deployments", "staff", undefined, "DeploymentList"],
+  [
+    "get",
+    "/deployment",
+    "List deployments, newest first (id, name, nameLike, source; firstResult, maxResults)",
+    "staff",
+    undefined,
+    "DeploymentList",
+    [...DEPLOYMENT_QUERY, ...PAGED],
+  ],
+  ["get", "/deployment/count", "Count deployments (same filter)", "staff", undefined, "Count", [...DEPLOYMENT_QUERY, ...PAGED]],
   ["get", "/deployment/{id}", "One deployment", "staff", undefined, "Deployment"],
   [
     "get",
@@ -23,8 +96,9 @@ const OPERATIONS: Op[] = [
     "staff",
     undefined,
     "ProcessDefinitionList",
+    ["key", "latestVersion", "deploymentId", "processDefinitionId", ...PAGED],
   ],
-  ["get", "/process-definition/count", "Count process definitions", "staff", undefined, "Count"],
+  ["get", "/process-definition/count", "Count process definitions", "staff", undefined, "Count", ["key", "latestVersion", ...PAGED]],
   ["get", "/process-definition/key/{key}", "Latest version of a process definition", "staff", undefined, "ProcessDefinition"],
   ["get", "/process-definition/{id}", "A process definition by id", "staff", undefined, "ProcessDefinition"],
   ["get", "/process-definition/key/{key}/xml", "BPMN XML of the latest version", "staff", undefined, "Xml"],
@@ -41,13 +115,22 @@ const OPERATIONS: Op[] = [
   [
     "get",
     "/process-instance",
-    "Running instances (businessKey, processDefinitionKey, processDefinitionId)",
+    "Running instances, newest first (processInstanceIds, businessKey, processDefinitionKey, processDefinitionId; firstResult, maxResults)",
     "staff",
     undefined,
     "ProcessInstanceList",
+    [...INSTANCE_QUERY, ...PAGED],
   ],
-  ["post", "/process-instance", "Running instances (same filter in the body)", "staff", undefined, "ProcessInstanceList"],
-  ["get", "/process-instance/count", "Count running instances", "staff", undefined, "Count"],
+  [
+    "post",
+    "/process-instance",
+    "Running instances (same filter and paging in the body)",
+    "staff",
+    "ProcessInstanceQuery",
+    "ProcessInstanceList",
+  ],
+  ["get", "/process-instance/count", "Count running instances (same filter)", "staff", undefined, "Count", [...INSTANCE_QUERY, ...PAGED]],
+  ["post", "/process-instance/count", "Count running instances (filter in the body)", "staff", "ProcessInstanceQuery", "Count"],
   ["get", "/process-instance/{id}", "A running instance", "staff", undefined, "ProcessInstance"],
   ["get", "/process-instance/{id}/variables", "Variables of a running instance", "staff", undefined, "Variables"],
   [
@@ -65,9 +148,10 @@ const OPERATIONS: Op[] = [
     "any user (limited to own groups and assignments)",
     undefined,
     "TaskList",
+    [...TASK_QUERY, ...PAGED],
   ],
   ["post", "/task", "Task query in the body (also sorting: [{sortBy, sortOrder}])", "any user (limited)", "TaskQuery", "TaskList"],
-  ["get", "/task/count", "Count tasks", "any user (limited)", undefined, "Count"],
+  ["get", "/task/count", "Count tasks", "any user (limited)", undefined, "Count", [...TASK_QUERY, ...PAGED]],
   ["post", "/task/count", "Count tasks (query in the body)", "any user (limited)", "TaskQuery", "Count"],
   ["get", "/task/{id}", "One task (404 when unknown or not visible)", "assignee, candidate", undefined, "Task"],
   ["get", "/task/{id}/variables", "Process variables of the task's instance", "assignee, candidate", undefined, "Variables"],
@@ -95,11 +179,13 @@ const OPERATIONS: Op[] = [
   [
     "get",
     "/external-task",
-    "External tasks (topicName, processInstanceId, locked=true|false, notLocked)",
+    "External tasks, oldest first (externalTaskId, topicName, workerId, processInstanceId, activityId, locked=true|false, notLocked, withRetriesLeft, noRetriesLeft; firstResult, maxResults)",
     "admin",
     undefined,
     "LockedExternalTaskList",
+    [...EXTERNAL_TASK_QUERY, ...PAGED],
   ],
+  ["get", "/external-task/count", "Count external tasks (same filter)", "admin", undefined, "Count", [...EXTERNAL_TASK_QUERY, ...PAGED]],
   [
     "post",
     "/external-task/{id}/complete",
@@ -142,6 +228,7 @@ const OPERATIONS: Op[] = [
     "staff",
     undefined,
     "HistoricProcessInstanceList",
+    [...HISTORIC_INSTANCE_QUERY, ...PAGED],
   ],
   ["get", "/history/process-instance/{id}", "One historic instance", "staff", undefined, "HistoricProcessInstance"],
   ["get", "/history/process-instance/{id}/timeline", "(Extension) every history event with actor and time", "staff", undefined, "Timeline"],
@@ -152,9 +239,28 @@ const OPERATIONS: Op[] = [
     "staff",
     undefined,
     "HistoricActivityInstanceList",
+    ["processInstanceId", "activityId", ...PAGED],
   ],
-  ["get", "/incident", "Open incidents (processInstanceId)", "staff", undefined, "IncidentList"],
-  ["get", "/job", "Timer jobs (processInstanceId, withException)", "staff", undefined, "JobList"],
+  [
+    "get",
+    "/incident",
+    "Open incidents, oldest first (incidentId, incidentType, processInstanceId, processDefinitionId, activityId, configuration; firstResult, maxResults)",
+    "staff",
+    undefined,
+    "IncidentList",
+    [...INCIDENT_QUERY, ...PAGED],
+  ],
+  ["get", "/incident/count", "Count open incidents (same filter)", "staff", undefined, "Count", [...INCIDENT_QUERY, ...PAGED]],
+  [
+    "get",
+    "/job",
+    "Timer jobs, soonest due first (jobId, processInstanceId, processDefinitionKey, activityId, withException, withRetriesLeft, noRetriesLeft; firstResult, maxResults); a timer start event's job has processInstanceId null",
+    "staff",
+    undefined,
+    "JobList",
+    [...JOB_QUERY, ...PAGED],
+  ],
+  ["get", "/job/count", "Count timer jobs (same filter)", "staff", undefined, "Count", [...JOB_QUERY, ...PAGED]],
   [
     "put",
     "/job/{id}/retries",
@@ -229,6 +335,14 @@ const SCHEMAS: Record<string, unknown> = {
     variables: ref("Variables"),
   }),
   ProcessInstanceList: list("ProcessInstance"),
+  ProcessInstanceQuery: obj({
+    processInstanceIds: { ...str, description: "comma-separated instance ids" },
+    businessKey: str,
+    processDefinitionKey: str,
+    processDefinitionId: str,
+    firstResult: int,
+    maxResults: int,
+  }),
   Task: obj({
     id: str,
     name: strN,
@@ -372,8 +486,37 @@ const SCHEMAS: Record<string, unknown> = {
     incidentMessage: strN,
   }),
   IncidentList: list("Incident"),
-  Job: obj({ id: str, dueDate: date, processInstanceId: str, retries: int, exceptionMessage: strN, failedActivityId: strN }),
+  Job: obj({
+    id: str,
+    dueDate: date,
+    processInstanceId: { ...strN, description: "null for a timer start event's job (no instance yet)" },
+    executionId: strN,
+    processDefinitionId: strN,
+    processDefinitionKey: str,
+    retries: int,
+    exceptionMessage: strN,
+    failedActivityId: strN,
+    createTime: date,
+  }),
   JobList: list("Job"),
+};
+
+/** firstResult / maxResults: integers (or digit strings); anything else, or more than the maximum, is a 400 InvalidRequestException. */
+const PARAMETERS: Record<string, unknown> = {
+  firstResult: {
+    name: "firstResult",
+    in: "query",
+    required: false,
+    description: "Rows to skip (default 0). Not a non-negative integer, or above 2147483647: 400.",
+    schema: { type: "integer", minimum: 0, maximum: MAX_FIRST_RESULT },
+  },
+  maxResults: {
+    name: "maxResults",
+    in: "query",
+    required: false,
+    description: `Rows to answer at most (default 1000). Not a non-negative integer, or above ${MAX_RESULTS_LIMIT}: 400.`,
+    schema: { type: "integer", minimum: 0, maximum: MAX_RESULTS_LIMIT },
+  },
 };
 
 const ERRORS = {
@@ -392,8 +535,15 @@ const ERRORS = {
 /** The OpenAPI 3 document of /engine-rest, built from the table above. */
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [method, path, summary, access, request, response] of OPERATIONS) {
-    const parameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: str }));
+  for (const [method, path, summary, access, request, response, query = []] of OPERATIONS) {
+    const parameters: unknown[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: str }));
+    for (const name of query) {
+      parameters.push(
+        PAGED.includes(name)
+          ? { $ref: `#/components/parameters/${name}` }
+          : { name, in: "query", required: false, schema: BOOLEAN_PARAMS.has(name) ? bool : str },
+      );
+    }
     const requestBody = request
       ? {
           required: true,
@@ -426,7 +576,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: "/engine-rest" }],
     security: [{ basic: [] }],
-    components: { securitySchemes: { basic: { type: "http", scheme: "basic" } }, schemas: SCHEMAS },
+    components: { securitySchemes: { basic: { type: "http", scheme: "basic" } }, schemas: SCHEMAS, parameters: PARAMETERS },
     paths,
   };
 }

@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /** The most rows one query answers (the runtime's own cap); a larger maxResults is refused, as Camunda's queryMaxResultsLimit does. */
 export const MAX_RESULTS_LIMIT = 10_000;
-/** Camunda's paging parameters are Java ints. */
-const INT_MAX = 2_147_483_647;
+/** Camunda's paging parameters are Java ints: the largest firstResult. */
+export const MAX_FIRST_RESULT = 2_147_483_647;
 
 /**
  * A paging parameter (firstResult / maxResults) from a query string or a JSON body: a non-negative integer
@@ -26,7 +26,7 @@ function pagingInt(name: string, max: number) {
   return parsed.optional();
 }
 
-export const qFirstResult = pagingInt("firstResult", INT_MAX);
+export const qFirstResult = pagingInt("firstResult", MAX_FIRST_RESULT);
 export const qMaxResults = pagingInt("maxResults", MAX_RESULTS_LIMIT);
 
 /** The paging fields to merge into a list endpoint's query schema (`Query.extend(pagingFields)` or spread into z.object). */
@@ -35,7 +35,10 @@ export const pagingFields = { firstResult: qFirstResult, maxResults: qMaxResults
 /** Only the paging parameters of a request part (other fields pass through unchecked); bad paging is a 400. */
 export const Paging = z.object(pagingFields).loose();
 
-/** Camunda's slice of an already filtered and ordered list: skip firstResult rows, answer at most maxResults (all when not given). */
+/**
+ * Camunda's slice of a list built in memory (historic activity instances paired from one instance's history; process
+ * definitions): skip firstResult rows, answer at most maxResults (all when not given). Table-backed lists page in SQL.
+ */
 export function pageOf<T>(rows: T[], p: { firstResult?: number; maxResults?: number }): T[] {
   const first = p.firstResult ?? 0;
   return p.maxResults === undefined ? rows.slice(first) : rows.slice(first, first + p.maxResults);

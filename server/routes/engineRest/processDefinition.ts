@@ -3,7 +3,18 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { EngineDefinition } from "../../db/models/engineModels.js";
 import { NotFoundError } from "../../errors.js";
-import { instanceDto, parseCamunda, qBool, requireEngineRole, STAFF, toTyped, TypedVariables, fromTyped, user } from "./common.js";
+import {
+  instanceDto,
+  parseCamunda,
+  qBool,
+  requireEngineRole,
+  STAFF,
+  toTyped,
+  TypedVariables,
+  fromTyped,
+  user,
+  declaredTypes,
+} from "./common.js";
 import { pageOf, pagingFields } from "./paging.js";
 
 function definitionDto(d: EngineDefinition) {
@@ -94,9 +105,13 @@ export function processDefinitionRoutes(ctx: AppContext): Router {
       ...by,
       businessKey: body.businessKey ?? null,
       variables: fromTyped(body.variables),
+      variableTypes: declaredTypes(body.variables),
       actor: user(req),
     });
-    return { ...instanceDto(inst), ...(body.withVariablesInReturn ? { variables: toTyped(inst.variables) } : {}) };
+    return {
+      ...instanceDto(inst),
+      ...(body.withVariablesInReturn ? { variables: toTyped(inst.variables, null, inst.variableTypes) } : {}),
+    };
   };
   const starters = requireEngineRole("reviewer", "dept_admin");
   router.post("/process-definition/key/:key/start", starters, async (req, res) => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { NotFoundError } from "../../errors.js";
 import { instanceDto, parseCamunda, qBool, requireEngineRole, STAFF, toTyped, user } from "./common.js";
-import { MAX_RESULTS_LIMIT, pageOf, pagingFields } from "./paging.js";
+import { pagingFields } from "./paging.js";
 
 const Query = z
   .object({
@@ -21,29 +21,28 @@ export function processInstanceRoutes(ctx: AppContext): Router {
   const router = Router();
   const read = requireEngineRole(...STAFF);
 
-  /** paged: false for count, which like Camunda's counts every match and ignores firstResult / maxResults (still validated). */
-  const list = async (q: z.infer<typeof Query>, paged = true) => {
-    const filter = {
-      businessKey: q.businessKey,
-      processDefinitionKey: q.processDefinitionKey,
-      processDefinitionId: q.processDefinitionId,
-      state: "ACTIVE" as const,
-    };
-    const ids = q.processInstanceIds?.split(",");
-    // processInstanceIds is filtered here, so page after it; otherwise the database pages.
-    if (!ids && paged) return ctx.engine.findInstances({ ...filter, firstResult: q.firstResult, maxResults: q.maxResults });
-    const rows = await ctx.engine.findInstances({ ...filter, maxResults: MAX_RESULTS_LIMIT });
-    const matching = ids ? rows.filter((r) => ids.includes(r.id)) : rows;
-    return paged ? pageOf(matching, q) : matching;
-  };
+  /** The query as the runtime's filter: running instances only (Camunda's runtime API), processInstanceIds comma-separated. */
+  const filterOf = (q: z.infer<typeof Query>) => ({
+    ids: q.processInstanceIds?.split(","),
+    businessKey: q.businessKey,
+    processDefinitionKey: q.processDefinitionKey,
+    processDefinitionId: q.processDefinitionId,
+    state: "ACTIVE" as const,
+    firstResult: q.firstResult,
+    maxResults: q.maxResults,
+  });
   router.get("/process-instance", read, async (req, res) => {
-    res.json((await list(parseCamunda(Query, req.query))).map(instanceDto));
+    res.json((await ctx.engine.findInstances(filterOf(parseCamunda(Query, req.query)))).map(instanceDto));
   });
   router.post("/process-instance", read, async (req, res) => {
-    res.json((await list(parseCamunda(Query, req.body ?? {}))).map(instanceDto));
+    res.json((await ctx.engine.findInstances(filterOf(parseCamunda(Query, req.body ?? {})))).map(instanceDto));
   });
+  // As in Camunda: a COUNT of every match; firstResult / maxResults are checked but do not cut it.
   router.get("/process-instance/count", read, async (req, res) => {
-    res.json({ count: (await list(parseCamunda(Query, req.query), false)).length });
+    res.json({ count: await ctx.engine.lists.countInstances(filterOf(parseCamunda(Query, req.query))) });
+  });
+  router.post("/process-instance/count", read, async (req, res) => {
+    res.json({ count: await ctx.engine.lists.countInstances(filterOf(parseCamunda(Query, req.body ?? {}))) });
   });
 
   const load = async (id: string) => {
@@ -57,7 +56,8 @@ export function processInstanceRoutes(ctx: AppContext): Router {
     res.json(instanceDto(await load(req.params.id as string)));
   });
   router.get("/process-instance/:id/variables", read, async (req, res) => {
-    res.json(toTyped((await load(req.params.id as string)).variables));
+    const inst = await load(req.params.id as string);
+    res.json(toTyped(inst.variables, null, inst.variableTypes));
   });
 
   router.delete("/process-instance/:id", requireEngineRole("dept_admin"), async (req, res) => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { TaskFilter, TaskView } from "../../engine/index.js";
 import { ForbiddenError, NotFoundError } from "../../errors.js";
-import { fromTyped, parseCamunda, qBool, requireEngineUser, taskDto, toTyped, TypedVariables, user } from "./common.js";
+import { fromTyped, parseCamunda, qBool, requireEngineUser, taskDto, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 import { qFirstResult, qMaxResults } from "./paging.js";
 
 const SORT = z.enum(["created", "dueDate", "priority", "name", "id", "instanceId"]);
@@ -89,7 +89,7 @@ export function taskRoutes(ctx: AppContext): Router {
     const task = await visible(req);
     const inst = await ctx.engine.getInstance(task.processInstanceId);
     const names = typeof req.query.variableNames === "string" ? req.query.variableNames.split(",") : null;
-    return toTyped(inst?.variables ?? {}, names);
+    return toTyped(inst?.variables ?? {}, names, inst?.variableTypes);
   };
   router.get("/task/:id/variables", async (req, res) => {
     res.json(await variables(req));
@@ -127,14 +127,22 @@ export function taskRoutes(ctx: AppContext): Router {
   router.post("/task/:id/complete", async (req, res) => {
     const task = await visible(req);
     const body = parseCamunda(Complete, req.body ?? {});
-    const inst = await ctx.engine.completeTask(task.id, { actor: user(req), variables: fromTyped(body.variables) });
-    if (body.withVariablesInReturn) res.json(toTyped(inst.variables));
+    const inst = await ctx.engine.completeTask(task.id, {
+      actor: user(req),
+      variables: fromTyped(body.variables),
+      variableTypes: declaredTypes(body.variables),
+    });
+    if (body.withVariablesInReturn) res.json(toTyped(inst.variables, null, inst.variableTypes));
     else res.status(204).end();
   });
   router.post("/task/:id/submit-form", async (req, res) => {
     const task = await visible(req);
     const body = parseCamunda(Complete, req.body ?? {});
-    await ctx.engine.completeTask(task.id, { actor: user(req), variables: fromTyped(body.variables) });
+    await ctx.engine.completeTask(task.id, {
+      actor: user(req),
+      variables: fromTyped(body.variables),
+      variableTypes: declaredTypes(body.variables),
+    });
     res.status(204).end();
   });
 
