@@ -12,7 +12,10 @@ const sqlTime = new Map<string, { ms: number; count: number }>();
 const query = db.sequelize.query.bind(db.sequelize) as (...args: unknown[]) => Promise<unknown>;
 (db.sequelize as unknown as { query: typeof query }).query = async (...args: unknown[]) => {
   const sql = typeof args[0] === "string" ? args[0] : (args[0] as { query: string }).query;
-  const kind = sql.replace(/\s+/g, " ").replace(/^(\w+(?: INTO| FROM)? `?\w+`?).*$/s, "$1").slice(0, 60);
+  const kind = sql
+    .replace(/\s+/g, " ")
+    .replace(/^(\w+(?: INTO| FROM)? `?\w+`?).*$/s, "$1")
+    .slice(0, 60);
   const t0 = process.hrtime.bigint();
   try {
     return await query(...args);

@@ -1,4 +1,4 @@
-import { Op, type Transaction } from "sequelize";
+import { Op, QueryTypes, type Transaction } from "sequelize";
 import { EngineInstance, EngineJob } from "../../db/models/engineModels.js";
 import { audit } from "../../domain/audit.js";
 import { NotFoundError } from "../../errors.js";
@@ -13,31 +13,62 @@ import { fireTimerStartJob, TIMER_START_JOB, timerStartJobFailed } from "./timer
 const JOB_LOCK_MS = 5 * 60 * 1000;
 const JOB_BACKOFF_MS = [10_000, 60_000, 5 * 60_000];
 
-/** Fires due timer jobs (claimed with a conditional update, each through load-run-save); returns how many fired. */
-export async function runDueJobs(ctx: EngineContext, limit = 50): Promise<number> {
-  const now = ctx.now();
-  // Typed comparisons (not raw replacements): raw Date replacements lose the milliseconds on MySQL.
-  const due = await EngineJob.findAll({
-    attributes: ["id"],
-    where: { dueAt: { [Op.lte]: now }, retries: { [Op.gt]: 0 }, [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }] },
-    order: [["dueAt", "ASC"]],
-    limit,
-  });
-  let fired = 0;
-  for (const { id } of due) {
-    const claimed = await ctx.db.transaction(async (t) => {
-      const [n] = await EngineJob.update(
-        { owner: ctx.nodeId, lockUntil: new Date(now.getTime() + JOB_LOCK_MS) },
-        { where: { id, [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }] }, transaction: t },
+/** Jobs one claim takes at most (Camunda's job executor acquires 3 at a time): a node that dies holds few. */
+const JOBS_PER_CLAIM = 5;
+
+/** MySQL DATETIME(3) text of an instant (a raw Date replacement would lose the milliseconds). */
+function mysqlDateTime(d: Date): string {
+  return d.toISOString().replace("T", " ").replace("Z", "");
+}
+
+/**
+ * Claims up to `limit` due jobs for this node in one short transaction (a lease until lock_until): on MySQL/MariaDB
+ * `FOR UPDATE SKIP LOCKED`, so nodes claiming at the same moment take different jobs instead of waiting; on SQLite
+ * the write queue serializes claims.
+ */
+async function claimDueJobs(ctx: EngineContext, now: Date, limit: number): Promise<string[]> {
+  return ctx.db.transaction(async (t) => {
+    let ids: string[];
+    if (ctx.db.dialect === "mysql") {
+      const rows = await ctx.db.sequelize.query<{ id: string }>(
+        "SELECT id FROM engine_jobs WHERE due_at <= :now AND retries > 0 AND (owner IS NULL OR lock_until < :now) ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED",
+        { replacements: { now: mysqlDateTime(now), limit }, type: QueryTypes.SELECT, transaction: t },
       );
-      return n === 1;
-    });
-    if (!claimed) continue;
-    try {
-      const done = await ctx.db.transaction((t) => fireJob(ctx, id, t));
-      if (done) fired++;
-    } catch (err) {
-      await jobFailed(ctx, id, err as Error);
+      ids = rows.map((r) => r.id);
+    } else {
+      const rows = await EngineJob.findAll({
+        attributes: ["id"],
+        where: { dueAt: { [Op.lte]: now }, retries: { [Op.gt]: 0 }, [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }] },
+        order: [["dueAt", "ASC"]],
+        limit,
+        transaction: t,
+      });
+      ids = rows.map((r) => r.id);
+    }
+    if (ids.length) {
+      await EngineJob.update(
+        { owner: ctx.nodeId, lockUntil: new Date(now.getTime() + JOB_LOCK_MS) },
+        { where: { id: ids }, transaction: t },
+      );
+    }
+    return ids;
+  });
+}
+
+/** Fires due timer jobs (claimed a few at a time, each fired through load-run-save); returns how many fired. */
+export async function runDueJobs(ctx: EngineContext, limit = 50): Promise<number> {
+  let fired = 0;
+  for (let taken = 0; taken < limit;) {
+    const ids = await claimDueJobs(ctx, ctx.now(), Math.min(JOBS_PER_CLAIM, limit - taken));
+    if (!ids.length) break;
+    taken += ids.length;
+    for (const id of ids) {
+      try {
+        const done = await ctx.db.transaction((t) => fireJob(ctx, id, t));
+        if (done) fired++;
+      } catch (err) {
+        await jobFailed(ctx, id, err as Error);
+      }
     }
   }
   return fired;
