@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { benchRuntime, benchXml, mb, openBenchDatabase } from "./common.js";
 
+process.setSourceMapsEnabled(false); // as npm start runs
+
 const FIRST = Number(process.argv[2] ?? 1000);
 const SECOND = Number(process.argv[3] ?? 20000);
 const CONCURRENCY = 8;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Transaction } from "sequelize";
@@ -8,11 +9,21 @@ import type { EnginePort } from "../commitments/enginePort.js";
 
 export const PROCESSES_DIR = path.join(ROOT_DIR, "processes");
 
-/** Deploys processes/<key>.bpmn when it changed since the last deployment (boot and first publish); returns its definition id. */
+/**
+ * Deploys processes/<key>.bpmn when it changed since the last deployment (boot and first publish); returns its
+ * definition id. An unchanged file deploys nothing and records nothing (no empty deployment at every restart).
+ */
 export async function deployShippedProcess(engine: EnginePort, key: string, t?: Transaction): Promise<string | null> {
   const file = path.join(PROCESSES_DIR, `${key}.bpmn`);
   if (!existsSync(file)) return null;
   const xml = readFileSync(file, "utf8");
+  const latest = await EngineDefinition.findOne({
+    where: { key },
+    order: [["version", "DESC"]],
+    attributes: ["id", "xmlHash"],
+    transaction: t,
+  });
+  if (latest && latest.xmlHash === createHash("sha256").update(xml).digest("hex")) return latest.id;
   const result = await engine.deploy({ name: key, files: [{ name: `${key}.bpmn`, xml }], actor: "system", changedOnly: true }, t);
   const deployed = result.deployedProcessDefinitions.find((d) => d.key === key);
   return deployed?.id ?? (await latestProcessDefinitionId(key, t));

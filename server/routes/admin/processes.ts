@@ -118,17 +118,19 @@ export function adminProcessRoutes(ctx: AppContext): Router {
       timerStartSchedule(id),
     ]);
     const hasDiagram = hasDiagramInformation(found.xml);
+    const elements = flowElements(found.xml);
+    const elementName = new Map(elements.map((e) => [e.id, e.name]));
     res.render("admin/processes/show", {
       title: `流程定义 ${found.version.name ?? found.version.key}（版本 ${found.version.version}）`,
       flash: takeFlash(req),
       canOperate: processConsolePolicy.operate(user),
-      timerStartJobs: timerStart.jobs.map(presentTimerStartJob),
+      timerStartJobs: timerStart.jobs.map((j) => ({ ...presentTimerStartJob(j), activityName: elementName.get(j.activityId) ?? null })),
       timerStartIncidents: timerStart.incidents.map((i) => presentDefinitionIncident(i, id)),
       definition: found.version,
       versions: found.siblings.map((v) => ({ ...v, href: definitionHref(v.id), current: v.id === id })),
       hasDiagram,
       diagramUrl: `${definitionHref(id)}/diagram.json`,
-      elements: presentElements(flowElements(found.xml)),
+      elements: presentElements(elements),
       instances: instances.rows.map(presentInstanceRow),
       instancesTotal: instances.total,
       instancesHref: `/admin/instances?key=${encodeURIComponent(found.version.key)}`,
