@@ -45,6 +45,8 @@ describe("engine runtime: deploy, start, user tasks", () => {
     assert.equal(task.priority, 60);
     assert.equal(task.businessKey, businessKey);
     assert.equal(task.due?.getTime(), clock.now().getTime() + 5 * DAY);
+    // One task read by id answers the same task as the list, candidates included.
+    assert.deepEqual(await rt.getTask(task.id), task);
 
     const reviewer = user();
     const inbox = await rt.findTasks({ visibleTo: reviewer, processDefinitionKey: key("review") });

@@ -38,15 +38,16 @@ async function candidatesOf(ctx: EngineContext, ids: string[], t?: Transaction):
   });
 }
 
-/** One open task, or null (completed tasks are gone from the table; their trace is in history). */
+/** One open task with its candidates in one query, or null (completed tasks are gone from the table; their trace is in history). */
 export async function getTask(ctx: EngineContext, taskId: string, t?: Transaction): Promise<TaskView | null> {
-  const [row] = await ctx.db.sequelize.query<Record<string, unknown>>("SELECT * FROM engine_tasks WHERE id = :id", {
-    replacements: { id: taskId },
-    type: QueryTypes.SELECT,
-    transaction: t,
-  });
+  const rows = await ctx.db.sequelize.query<Record<string, unknown> & { c_kind: string | null; c_value: string | null }>(
+    "SELECT t.*, c.kind AS c_kind, c.value AS c_value FROM engine_tasks t LEFT JOIN engine_task_candidates c ON c.task_id = t.id WHERE t.id = :id",
+    { replacements: { id: taskId }, type: QueryTypes.SELECT, transaction: t },
+  );
+  const [row] = rows;
   if (!row) return null;
-  return taskFromRow(row, await candidatesOf(ctx, [taskId], t));
+  const candidates = rows.filter((r) => r.c_kind !== null).map((r) => ({ task_id: taskId, kind: r.c_kind!, value: r.c_value! }));
+  return taskFromRow(row, candidates);
 }
 
 /** One open task; 404 when it is gone. */
