@@ -118,7 +118,8 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   const pageSize = Math.min(100, Math.max(1, Math.floor(filter.pageSize ?? 20)));
   const soon = await nearDueDeadline(now);
   const r: Record<string, unknown> = { key: COMMITMENT_PROCESS_KEY, me: user.username, now, soon };
-  const myGroups = user.groups.length ? user.groups : ["\u0000"];
+  // No group: '' matches no candidate row (candidate values are never empty). Not NUL: SQLite ends the SQL text there.
+  const myGroups = user.groups.length ? user.groups : [""];
   const inMyGroups =
     "EXISTS (SELECT 1 FROM engine_task_candidates g2 WHERE g2.task_id = t.id AND g2.kind = 'group' AND g2.value IN (:groups))";
   // Visibility of a task: assigned to me, or offered to one of my groups (or to me by name); admin sees all.

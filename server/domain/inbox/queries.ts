@@ -12,7 +12,8 @@ export const INBOX_PAGE_SIZE = 20;
  * the items and departments of its groups (each group is a department code); admin everything.
  */
 export async function inboxFilterOptions(db: Database, user: CurrentUser) {
-  const r: Record<string, unknown> = { groups: user.groups.length ? user.groups : ["\u0000"] };
+  // No group: '' matches no department code. Not NUL: SQLite ends the SQL text there.
+  const r: Record<string, unknown> = { groups: user.groups.length ? user.groups : [""] };
   const mine = user.isAdmin ? "" : "WHERE d.code IN (:groups)";
   const items = await db.sequelize.query<{ item_code: string; item_name: string | null }>(
     `SELECT i.item_code,

@@ -64,9 +64,11 @@ function taskWhere(f: TaskFilter): { sql: string; replacements: Record<string, u
     `EXISTS (SELECT 1 FROM engine_task_candidates c WHERE c.task_id = t.id AND c.kind = '${kind}' AND c.value IN (:${param}))`;
   if (f.visibleTo && !f.visibleTo.isAdmin) {
     r.vUser = f.visibleTo.username;
-    r.vGroups = f.visibleTo.groups.length ? f.visibleTo.groups : ["\u0000"];
-    where.push(`(t.assignee = :vUser OR ${candidateIn("group", "vGroups")} OR ${candidateIn("user", "vUserList")})`);
     r.vUserList = [f.visibleTo.username];
+    // An account in no group (applicant, auditor, worker) sees only its own and its candidate-user tasks.
+    const byGroup = f.visibleTo.groups.length ? ` OR ${candidateIn("group", "vGroups")}` : "";
+    if (byGroup) r.vGroups = f.visibleTo.groups;
+    where.push(`(t.assignee = :vUser${byGroup} OR ${candidateIn("user", "vUserList")})`);
   }
   const groups = [...(f.candidateGroups ?? []), ...(f.candidateGroup ? [f.candidateGroup] : [])];
   if (groups.length) {

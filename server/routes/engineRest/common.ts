@@ -63,8 +63,17 @@ export const camundaErrorHandler: ErrorRequestHandler = (err: unknown, req, res,
 };
 
 /** Logged-in (session or HTTP Basic) users only. */
+/** Any signed-in account. */
 export function requireEngineUser(req: Request, _res: Response, next: NextFunction): void {
   next(req.user ? undefined : new AuthenticationError());
+}
+
+/** Any signed-in account that is not only a worker (workers use the external-task API, not user tasks). */
+export function requireTaskUser(req: Request, _res: Response, next: NextFunction): void {
+  const user = req.user as CurrentUser | undefined;
+  if (!user) return next(new AuthenticationError());
+  if (user.roles.length > 0 && user.roles.every((r) => r === "worker")) return next(new ForbiddenError());
+  next();
 }
 
 export function requireEngineRole(...roles: Role[]) {

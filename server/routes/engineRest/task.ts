@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { TaskFilter, TaskView } from "../../engine/index.js";
 import { ForbiddenError, NotFoundError } from "../../errors.js";
-import { fromTyped, parseCamunda, qBool, requireEngineUser, taskDto, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
+import { fromTyped, parseCamunda, qBool, requireTaskUser, taskDto, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 import { qFirstResult, qMaxResults } from "./paging.js";
 
 const SORT = z.enum(["created", "dueDate", "priority", "name", "id", "instanceId"]);
@@ -57,7 +57,7 @@ const UserId = z.object({ userId: z.string().min(1).max(64).nullable().optional(
 /** Camunda's task API: queries limited to what the caller may see (admin: all), claim/unclaim/assignee/complete, variables. */
 export function taskRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.use("/task", requireEngineUser);
+  router.use("/task", requireTaskUser);
 
   router.get("/task", async (req, res) => {
     res.json((await ctx.engine.findTasks(filterOf(req, parseCamunda(Query, req.query)))).map(taskDto));

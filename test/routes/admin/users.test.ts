@@ -87,6 +87,26 @@ describe("admin: user accounts", () => {
     assert.ok(await AuditEntry.findOne({ where: { action: "user.created", entityId: String(me.body.data.id) } }));
   });
 
+  it("creates a worker account (对接程序) without a department that can fetch external tasks over HTTP Basic and nothing else", async () => {
+    const agent = await loginAs(await admin());
+    const form = await agent.get("/admin/users/new").set("Accept", "text/html").expect(200);
+    assert.match(form.text, /对接程序（外部任务）/);
+    const username = `worker${uniq()}`;
+    await agent
+      .post("/admin/users")
+      .type("form")
+      .send(
+        `_csrf=${encodeURIComponent(agent.csrf)}&username=${username}&password=Worker%4012345&displayName=%E5%AF%B9%E6%8E%A5&roles=worker`,
+      )
+      .expect(302);
+    await request(testApp().app)
+      .post("/engine-rest/external-task/fetchAndLock")
+      .auth(username, "Worker@12345")
+      .send({ workerId: "w", maxTasks: 1, topics: [{ topicName: `none-${username}`, lockDuration: 1000 }] })
+      .expect(200);
+    await request(testApp().app).get("/engine-rest/task").auth(username, "Worker@12345").expect(403);
+  });
+
   it("re-renders the form with Chinese field errors and refuses a taken username generically", async () => {
     const agent = await loginAs(await admin());
     const existing = await buildUser();
