@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import request from "supertest";
+import type { Role } from "../../server/db/models/UserRole.js";
+import { buildSubject, buildUser, type TestUser } from "../helpers/factories.js";
+import { testApp } from "../helpers/testApp.js";
+
+// Every kind of account reads every list endpoint: the answer is its data (200) or a refusal (401/403), never a 500.
+const ENDPOINTS = [
+  "/engine-rest/version",
+  "/engine-rest/task",
+  "/engine-rest/task/count",
+  "/engine-rest/process-definition",
+  "/engine-rest/process-instance",
+  "/engine-rest/process-instance/count",
+  "/engine-rest/deployment",
+  "/engine-rest/incident",
+  "/engine-rest/job",
+  "/engine-rest/external-task",
+  "/engine-rest/history/process-instance",
+  "/api/me",
+  "/api/inbox",
+  "/api/commitments",
+  "/api/archive",
+  "/api/catalog",
+  "/api/catalog-admin/items",
+  "/api/calendar",
+  "/api/rules",
+];
+
+const ACCOUNTS: { name: string; roles: Role[]; department?: string | null }[] = [
+  { name: "applicant", roles: ["applicant"] },
+  { name: "reviewer without a department", roles: ["reviewer"], department: null },
+  { name: "reviewer", roles: ["reviewer"] },
+  { name: "dept_admin", roles: ["dept_admin", "reviewer"] },
+  { name: "auditor", roles: ["auditor"], department: null },
+  { name: "worker", roles: ["worker"], department: null },
+  { name: "admin", roles: ["admin"] },
+];
+
+describe("every account kind on every list endpoint: data or a refusal, never a 500", () => {
+  const users = new Map<string, TestUser>();
+  before(async () => {
+    const subject = await buildSubject();
+    for (const a of ACCOUNTS) {
+      users.set(
+        a.name,
+        await buildUser({ roles: a.roles, department: a.department, subjectIds: a.roles.includes("applicant") ? [subject.id] : undefined }),
+      );
+    }
+  });
+
+  for (const a of ACCOUNTS) {
+    it(`${a.name}`, async () => {
+      const u = users.get(a.name)!;
+      const answers: string[] = [];
+      for (const path of ENDPOINTS) {
+        const res = await request(testApp().app).get(path).auth(u.username, u.password);
+        if (![200, 401, 403].includes(res.status)) answers.push(`${path} → ${res.status}`);
+        if (res.status === 403) assert.match(JSON.stringify(res.body), /[\u4e00-\u9fa5]/, `${path}: the refusal says why in Chinese`);
+      }
+      assert.deepEqual(answers, []);
+    });
+  }
+});
