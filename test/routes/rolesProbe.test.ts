@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import type { Role } from "../../server/db/models/UserRole.js";
-import { buildSubject, buildUser, type TestUser } from "../helpers/factories.js";
+import { buildSubject, buildUser, loginAs, type TestUser } from "../helpers/factories.js";
 import { testApp } from "../helpers/testApp.js";
 
 // Every kind of account reads every list endpoint: the answer is its data (200) or a refusal (401/403), never a 500.
@@ -27,6 +27,25 @@ const ENDPOINTS = [
   "/api/rules",
 ];
 
+const PAGES = [
+  "/",
+  "/catalog",
+  "/my/cases",
+  "/my/subjects",
+  "/tasks",
+  "/archive",
+  "/public/query",
+  "/repair",
+  "/admin/users",
+  "/admin/departments",
+  "/admin/subjects",
+  "/admin/audit",
+  "/admin/forms",
+  "/admin/catalog",
+  "/admin/processes",
+  "/admin/instances",
+];
+
 const ACCOUNTS: { name: string; roles: Role[]; department?: string | null }[] = [
   { name: "applicant", roles: ["applicant"] },
   { name: "reviewer without a department", roles: ["reviewer"], department: null },
@@ -37,7 +56,7 @@ const ACCOUNTS: { name: string; roles: Role[]; department?: string | null }[] = 
   { name: "admin", roles: ["admin"] },
 ];
 
-describe("every account kind on every list endpoint: data or a refusal, never a 500", () => {
+describe("every account kind on every list endpoint and page: data or a refusal, never a 500", () => {
   const users = new Map<string, TestUser>();
   before(async () => {
     const subject = await buildSubject();
@@ -57,6 +76,17 @@ describe("every account kind on every list endpoint: data or a refusal, never a 
         const res = await request(testApp().app).get(path).auth(u.username, u.password);
         if (![200, 401, 403].includes(res.status)) answers.push(`${path} → ${res.status}`);
         if (res.status === 403) assert.match(JSON.stringify(res.body), /[\u4e00-\u9fa5]/, `${path}: the refusal says why in Chinese`);
+      }
+      assert.deepEqual(answers, []);
+    });
+
+    it(`${a.name}: every page answers it (a page, a redirect or the Chinese 403 page)`, async () => {
+      const agent = await loginAs(users.get(a.name)!);
+      const answers: string[] = [];
+      for (const path of PAGES) {
+        const res = await agent.get(path).set("Accept", "text/html");
+        if (![200, 302, 403].includes(res.status)) answers.push(`${path} → ${res.status}`);
+        if (res.status === 403) assert.match(res.text, /您没有执行此操作的权限/, path);
       }
       assert.deepEqual(answers, []);
     });
