@@ -295,8 +295,12 @@ describe("engine: timer start events create instances (Camunda 7)", () => {
     assert.equal(restJob.body[0].processDefinitionKey, key);
     assert.equal(restJob.body[0].retries, 0);
 
-    // The definition page shows the schedule and the incident; an admin retries it there.
+    // The process list flags the failed start and links to the version's page, which shows the schedule and the
+    // incident; an admin retries it there.
     const agent = await loginAs(staff);
+    const rowOf = async () =>
+      new RegExp(`<tr data-key="${key}">[\\s\\S]*?</tr>`).exec((await agent.get("/admin/processes").expect(200)).text)?.[0] ?? "";
+    assert.match(await rowOf(), /data-testid="timer-start-failures"[^>]*>定时启动失败 1</);
     const page = await agent.get(`/admin/processes/${encodeURIComponent(definitionId)}`).expect(200);
     assert.match(page.text, /data-testid="timer-start-jobs"[\s\S]*重试次数已用尽/);
     assert.match(page.text, /data-testid="timer-start-incidents"[\s\S]*定时启动失败[\s\S]*上游接口不可用/);
@@ -306,6 +310,9 @@ describe("engine: timer start events create instances (Camunda 7)", () => {
     const res = await agent.post(action.replaceAll("&#x3D;", "=")).type("form").send({ _csrf: agent.csrf }).expect(303);
     assert.equal(res.headers.location, `/admin/processes/${encodeURIComponent(definitionId)}`);
     assert.equal((await engine().lists.incidents({ configuration: job!.id })).length, 0, "the incident is resolved");
+    const row = await rowOf();
+    assert.match(row, /<tr data-key=/);
+    assert.doesNotMatch(row, /timer-start-failures/);
 
     await engine().runDueJobs();
     const [inst, ...more] = await instancesOf(key);

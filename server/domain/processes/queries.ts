@@ -34,6 +34,9 @@ export interface DefinitionGroup {
   latest: DefinitionVersion;
   versions: DefinitionVersion[];
   running: number;
+  /** Open incidents of timer start jobs (they have no instance), and the newest version that has one. */
+  timerStartFailures: number;
+  timerStartFailureVersionId: string | null;
 }
 
 function toDate(v: unknown): Date {
@@ -85,15 +88,23 @@ async function versionsOf(db: Database, where: WhereOptions<EngineDefinition>): 
 /** Every process key with its versions (newest first) and running instances. */
 export async function listDefinitionGroups(db: Database): Promise<DefinitionGroup[]> {
   const versions = await versionsOf(db, {});
+  const failures = await db.sequelize.query<{ definition_id: string; n: number | string }>(
+    "SELECT definition_id, COUNT(*) AS n FROM engine_incidents WHERE instance_id IS NULL AND resolved_at IS NULL GROUP BY definition_id",
+    { type: QueryTypes.SELECT },
+  );
+  const failuresOf = new Map(failures.map((f) => [f.definition_id, Number(f.n)]));
   const groups = new Map<string, DefinitionGroup>();
   for (const v of versions) {
     let g = groups.get(v.key);
     if (!g) {
-      g = { key: v.key, name: v.name, latest: v, versions: [], running: 0 };
+      g = { key: v.key, name: v.name, latest: v, versions: [], running: 0, timerStartFailures: 0, timerStartFailureVersionId: null };
       groups.set(v.key, g);
     }
     g.versions.push(v);
     g.running += v.running;
+    const failed = failuresOf.get(v.id) ?? 0;
+    g.timerStartFailures += failed;
+    if (failed && !g.timerStartFailureVersionId) g.timerStartFailureVersionId = v.id;
   }
   return [...groups.values()];
 }

@@ -55,6 +55,7 @@ export function adminProcessRoutes(ctx: AppContext): Router {
         ...g,
         href: definitionHref(g.latest.id),
         instancesHref: `/admin/instances?key=${encodeURIComponent(g.key)}`,
+        timerStartFailureHref: g.timerStartFailureVersionId ? `${definitionHref(g.timerStartFailureVersionId)}#timer-start-title` : null,
         versions: g.versions.map((v) => ({ ...v, href: definitionHref(v.id) })),
       })),
       deployments: deployments.rows.map((d) => ({ ...d, definitions: d.definitions.map((x) => ({ ...x, href: definitionHref(x.id) })) })),
