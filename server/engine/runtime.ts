@@ -72,6 +72,11 @@ export class EngineRuntime {
     return deployments.deploy(this.ctx, input, t);
   }
 
+  /** The id of the key's newest version when its XML is exactly `xml` (deploying it would change nothing), else null. */
+  unchangedLatestVersion(key: string, xml: string, t?: Transaction): Promise<string | null> {
+    return deployments.unchangedLatestVersion(this.ctx, key, xml, t);
+  }
+
   /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
   startProcess(input: StartInput, t?: Transaction): Promise<InstanceView> {
     return instances.startProcess(this.ctx, input, t);

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Transaction } from "sequelize";
@@ -17,13 +16,8 @@ export async function deployShippedProcess(engine: EnginePort, key: string, t?: 
   const file = path.join(PROCESSES_DIR, `${key}.bpmn`);
   if (!existsSync(file)) return null;
   const xml = readFileSync(file, "utf8");
-  const latest = await EngineDefinition.findOne({
-    where: { key },
-    order: [["version", "DESC"]],
-    attributes: ["id", "xmlHash"],
-    transaction: t,
-  });
-  if (latest && latest.xmlHash === createHash("sha256").update(xml).digest("hex")) return latest.id;
+  const unchanged = await engine.unchangedLatestVersion(key, xml, t);
+  if (unchanged) return unchanged;
   const result = await engine.deploy({ name: key, files: [{ name: `${key}.bpmn`, xml }], actor: "system", changedOnly: true }, t);
   const deployed = result.deployedProcessDefinitions.find((d) => d.key === key);
   return deployed?.id ?? (await latestProcessDefinitionId(key, t));

@@ -38,7 +38,7 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
     }
     warnings.push(...result.warnings);
     for (const p of result.processes) {
-      processes.push({ ...p, file: file.name, xml: file.xml, hash: createHash("sha256").update(file.xml).digest("hex") });
+      processes.push({ ...p, file: file.name, xml: file.xml, hash: xmlHash(file.xml) });
     }
   }
   const keys = processes.map((p) => p.key);
@@ -65,10 +65,7 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
       deploymentCreated = true;
     };
     for (const p of processes) {
-      const [latest] = await ctx.db.sequelize.query<{ id: string; version: number; xml_hash: string }>(
-        `SELECT id, version, xml_hash FROM engine_definitions WHERE \`key\` = :key ORDER BY version DESC LIMIT 1${ctx.forUpdate()}`,
-        { replacements: { key: p.key }, type: QueryTypes.SELECT, transaction: t },
-      );
+      const latest = await latestVersion(ctx, p.key, t, true);
       if (input.changedOnly && latest && latest.xml_hash === p.hash) continue;
       if (!deploymentCreated) await createDeployment();
       const version = (latest?.version ?? 0) + 1;
@@ -104,6 +101,32 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
   });
 }
 
+/** What a stored version's xml_hash is made of (deploy-changed-only compares it). */
+function xmlHash(xml: string): string {
+  return createHash("sha256").update(xml).digest("hex");
+}
+
+/** The newest version of a key, or undefined; `lock` takes it FOR UPDATE on MySQL (a deploy numbering the next one). */
+async function latestVersion(
+  ctx: EngineContext,
+  key: string,
+  t: Transaction | undefined,
+  lock = false,
+): Promise<{ id: string; version: number; xml_hash: string } | undefined> {
+  // Raw SQL: on every start, and a model query costs SQLite an extra PRAGMA table_info round trip.
+  const [row] = await ctx.db.sequelize.query<{ id: string; version: number; xml_hash: string }>(
+    `SELECT id, version, xml_hash FROM engine_definitions WHERE \`key\` = :key ORDER BY version DESC LIMIT 1${lock ? ctx.forUpdate() : ""}`,
+    { replacements: { key }, type: QueryTypes.SELECT, transaction: t },
+  );
+  return row;
+}
+
+/** The id of the key's newest version when its XML is exactly `xml` (nothing to deploy), else null. */
+export async function unchangedLatestVersion(ctx: EngineContext, key: string, xml: string, t?: Transaction): Promise<string | null> {
+  const latest = await latestVersion(ctx, key, t);
+  return latest && latest.xml_hash === xmlHash(xml) ? latest.id : null;
+}
+
 /** The parsed definition, cached per definition id (a failed parse is not cached). */
 export function parsedDefinition(ctx: EngineContext, definitionId: string, t?: Transaction): Promise<ParsedDefinition> {
   let p = ctx.parsedCache.get(definitionId);
@@ -121,6 +144,7 @@ export function parsedDefinition(ctx: EngineContext, definitionId: string, t?: T
 
 /** The definition to start: by id, or the latest version of a key. */
 export async function resolveDefinition(
+  ctx: EngineContext,
   input: { key?: string; definitionId?: string },
   t: Transaction,
 ): Promise<{ id: string; key: string }> {
@@ -130,11 +154,7 @@ export async function resolveDefinition(
     return { id: def.id, key: def.key };
   }
   if (!input.key) throw new ValidationError("必须指定流程定义的 key 或 id");
-  // Raw SQL on the hot path of every start: a model query costs SQLite an extra PRAGMA table_info round trip.
-  const [def] = await EngineDefinition.sequelize!.query<{ id: string }>(
-    "SELECT id FROM engine_definitions WHERE `key` = :key ORDER BY version DESC LIMIT 1",
-    { replacements: { key: input.key }, type: QueryTypes.SELECT, transaction: t },
-  );
+  const def = await latestVersion(ctx, input.key, t);
   if (!def) throw new NotFoundError(`找不到 key 为 ${input.key} 的流程定义`);
   return { id: def.id, key: input.key };
 }

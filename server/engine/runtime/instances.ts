@@ -43,7 +43,7 @@ export interface InstanceRow {
 /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
 export async function startProcess(ctx: EngineContext, input: StartInput, t?: Transaction): Promise<InstanceView> {
   return ctx.tx(t, async (t) => {
-    const def = await resolveDefinition(input, t);
+    const def = await resolveDefinition(ctx, input, t);
     const parsed = await parsedDefinition(ctx, def.id, t);
     const id = randomUUID();
     const businessKey = input.businessKey ?? null;

@@ -5,10 +5,11 @@
 // version's (Camunda's BpmnDeployer: removeObsoleteTimers, addTimerDeclarations).
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "sequelize";
-import { EngineDefinition, EngineJob } from "../../db/models/engineModels.js";
+import { EngineJob } from "../../db/models/engineModels.js";
 import type { EngineRun, ParsedDefinition } from "../bpmn.js";
 import { actorName, type StartInput } from "../types.js";
 import type { EngineContext } from "./context.js";
+import { resolveDefinition } from "./deployments.js";
 import { note } from "./history.js";
 import { resolveIncidents } from "./incidents.js";
 import { startProcess } from "./instances.js";
@@ -57,11 +58,6 @@ function startEvents(parsed: ParsedDefinition): { timers: TimerStart[]; noneStar
   const result = { timers: found, noneStart };
   startEventsCache.set(parsed, result);
   return result;
-}
-
-/** The timer start events directly in the process (not in a sub-process), with their timer definition. */
-export function timerStartEvents(parsed: ParsedDefinition): TimerStart[] {
-  return startEvents(parsed).timers;
 }
 
 // ---- Jobs -------------------------------------------------------------------------------------------------------
@@ -114,7 +110,7 @@ export async function scheduleTimerStarts(
 ): Promise<void> {
   await removeTimerStartJobs(ctx, def.key, t);
   const now = ctx.now();
-  for (const timer of parsed ? timerStartEvents(parsed) : []) {
+  for (const timer of parsed ? startEvents(parsed).timers : []) {
     const first = firstOccurrence(timer, now);
     if (first) {
       await createStartJob(
@@ -168,13 +164,8 @@ export async function fireTimerStartJob(ctx: EngineContext, jobId: string, t: Tr
   const job = await EngineJob.findByPk(jobId, { transaction: t, lock: t.LOCK.UPDATE });
   if (!job || job.owner !== ctx.nodeId) return false;
   await EngineJob.destroy({ where: { id: jobId }, transaction: t });
-  const latest = await EngineDefinition.findOne({
-    where: { key: job.definitionKey },
-    order: [["version", "DESC"]],
-    attributes: ["id"],
-    transaction: t,
-  });
-  if (!job.definitionId || latest?.id !== job.definitionId) {
+  const latest = await resolveDefinition(ctx, { key: job.definitionKey }, t);
+  if (!job.definitionId || latest.id !== job.definitionId) {
     // A version deployed meanwhile replaced this one: its jobs no longer start anything.
     ctx.logger.info({ jobId, definitionId: job.definitionId }, "timer start job of a replaced definition version dropped");
     await resolveIncidents(t, jobId, ctx.now());

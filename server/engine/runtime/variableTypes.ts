@@ -19,9 +19,3 @@ export function nextVariableTypes(previous: VariableTypes, declared: VariableTyp
   }
   return out;
 }
-
-/** Equal maps (to skip writing an unchanged column). */
-export function sameTypes(a: VariableTypes, b: VariableTypes): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
-}
