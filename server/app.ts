@@ -12,6 +12,7 @@ import type { AppContext } from "./context.js";
 import type { Database } from "./db/database.js";
 import { createEngineRuntime } from "./engine/index.js";
 import { Form } from "./db/models/formModels.js";
+import { registerCommitmentFileAccess } from "./domain/commitments/fileAccess.js";
 import { registerCommitmentServices } from "./domain/commitments/services.js";
 import { NotFoundError } from "./errors.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   const app = express();
   app.locals.context = context;
   registerCommitmentServices(context.engine, db);
+  registerCommitmentFileAccess();
   // Deploy-time check: every literal camunda:formKey must name a form by its plain key (as processes/commitment.bpmn writes it).
   context.engine.formKeys.use(async (keys, t) => {
     const known = new Set((await Form.findAll({ where: { key: keys }, attributes: ["key"], transaction: t })).map((f) => f.key));

@@ -45,5 +45,13 @@ describe("the shipped 食品经营许可 item with its real form", () => {
     assert.match(detail.body.data.letter.html, /违诺责任/);
     assert.equal(detail.body.data.department.code, "scjgj");
     assert.equal(detail.body.data.openTasks[0].candidateGroups[0], "scjgj");
+
+    // The evidence is readable by those who may read the commitment: its department's reviewer, not another department's.
+    const fileId = String(file.url).split("/").pop()!;
+    const reviewer = await loginAs(await buildUser({ roles: ["reviewer"], department: "scjgj" }));
+    await reviewer.get(`/api/uploads/${fileId}`).expect(200);
+    const otherDepartment = await loginAs(await buildUser({ roles: ["reviewer"], department: "zjj" }));
+    const denied = await otherDepartment.get(`/api/uploads/${fileId}`).expect(404);
+    assert.match(JSON.stringify(denied.body), /找不到该文件/);
   });
 });
