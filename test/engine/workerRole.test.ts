@@ -35,6 +35,26 @@ describe("engine REST: the worker role (external-task workers)", () => {
     assert.equal(deploy.status, 403);
   });
 
+  it("refuses a lock duration, retry timeout or retry count beyond its limits with 400, and the task list keeps answering", async () => {
+    const post = (path: string, body: object) => request(app()).post(path).auth(worker.username, worker.password).send(body);
+    const tooLong = 10 ** 15;
+    const fetch = await post("/engine-rest/external-task/fetchAndLock", {
+      workerId: "w1",
+      maxTasks: 1,
+      topics: [{ topicName: `none-${worker.username}`, lockDuration: tooLong }],
+    });
+    assert.equal(fetch.status, 400);
+    assert.equal(fetch.body.type, "InvalidRequestException");
+    const id = "00000000-0000-4000-8000-000000000000";
+    assert.equal((await post(`/engine-rest/external-task/${id}/extendLock`, { workerId: "w1", newDuration: tooLong })).status, 400);
+    assert.equal(
+      (await post(`/engine-rest/external-task/${id}/failure`, { workerId: "w1", retries: 1, retryTimeout: tooLong })).status,
+      400,
+    );
+    assert.equal((await post(`/engine-rest/external-task/${id}/failure`, { workerId: "w1", retries: 2 ** 40 })).status, 400);
+    await request(app()).get("/engine-rest/external-task").auth(worker.username, worker.password).expect(200);
+  });
+
   it("refuses a reviewer the external-task API (403): workers are separate accounts", async () => {
     const res = await request(app())
       .post("/engine-rest/external-task/fetchAndLock")

@@ -6,6 +6,12 @@ import { ValidationError } from "../../errors.js";
 import { camundaDate, fromTyped, parseCamunda, qBool, requireEngineRole, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 import { pagingFields } from "./paging.js";
 
+/** Longest lock or retry timeout a worker may ask for (30 days, in ms): a larger one would be no date at all. */
+const MAX_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
+const LockDuration = z.number().int().min(1).max(MAX_DURATION_MS);
+/** Retries fit the INT column. */
+const Retries = z.number().int().min(0).max(2_147_483_647);
+
 const Fetch = z
   .object({
     workerId: z.string().min(1).max(255),
@@ -17,7 +23,7 @@ const Fetch = z
         z
           .object({
             topicName: z.string().min(1),
-            lockDuration: z.number().int().min(1),
+            lockDuration: LockDuration,
             variables: z.array(z.string()).optional().nullable(),
             businessKey: z.string().optional().nullable(),
             processDefinitionKey: z.string().optional().nullable(),
@@ -74,7 +80,7 @@ function lockedDto(t: ExternalTaskView, withVariables = true) {
 
 /**
  * Camunda's external task API for workers (camunda-external-task-client-js works unmodified).
- * Workers authenticate with HTTP Basic as an account holding the admin role.
+ * Workers authenticate with HTTP Basic as an account holding the worker role (or admin).
  */
 export function externalTaskRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -147,8 +153,8 @@ export function externalTaskRoutes(ctx: AppContext): Router {
           workerId: z.string().min(1),
           errorMessage: z.string().optional().nullable(),
           errorDetails: z.string().optional().nullable(),
-          retries: z.number().int().min(0).optional().nullable(),
-          retryTimeout: z.number().int().min(0).optional().nullable(),
+          retries: Retries.optional().nullable(),
+          retryTimeout: z.number().int().min(0).max(MAX_DURATION_MS).optional().nullable(),
         })
         .loose(),
       req.body ?? {},
@@ -180,7 +186,7 @@ export function externalTaskRoutes(ctx: AppContext): Router {
   });
 
   router.post("/external-task/:id/extendLock", async (req, res) => {
-    const body = parseCamunda(z.object({ workerId: z.string().min(1), newDuration: z.number().int().min(1) }).loose(), req.body ?? {});
+    const body = parseCamunda(z.object({ workerId: z.string().min(1), newDuration: LockDuration }).loose(), req.body ?? {});
     await ctx.engine.extendExternalLock(req.params.id, body);
     res.status(204).end();
   });
@@ -191,7 +197,7 @@ export function externalTaskRoutes(ctx: AppContext): Router {
   });
 
   router.put("/external-task/:id/retries", async (req, res) => {
-    const body = parseCamunda(z.object({ retries: z.number().int().min(0) }), req.body ?? {});
+    const body = parseCamunda(z.object({ retries: Retries }), req.body ?? {});
     await ctx.engine.setExternalTaskRetries(req.params.id, body.retries, user(req));
     res.status(204).end();
   });
