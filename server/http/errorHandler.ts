@@ -11,8 +11,15 @@ interface HttpLikeError {
   code?: string;
 }
 
-/** Maps body-parser, multer, csrf and other library errors to a user-facing AppError; undefined for unknown errors. */
-function translate(err: unknown): AppError | undefined {
+/** A multipart body the parser (busboy, under multer) could not read: cut off, no boundary, a broken part header. */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Unexpected end of (form|multipart data)|Malformed part header|Malformed urlencoded form)/;
+
+/**
+ * Maps body-parser, multer, csrf and other library errors to a user-facing AppError; undefined for unknown errors.
+ * Shared by the page/API handler below and the /engine-rest handler (which only changes the answer's shape).
+ */
+export function translateError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof UniqueConstraintError) return new AppError(409, "duplicate", "该记录已存在，请勿重复提交");
   if (err instanceof ForeignKeyConstraintError) return new AppError(409, "in_use", "该记录仍被其他数据引用，无法执行此操作");
@@ -37,6 +44,9 @@ function translate(err: unknown): AppError | undefined {
     return new AppError(415, "unsupported_encoding", "不支持的字符编码，请使用 UTF-8");
   }
   if (typeof e?.code === "string" && e.code.startsWith("LIMIT_")) return new AppError(400, "upload_invalid", "上传的文件不符合要求");
+  if (err instanceof Error && MALFORMED_MULTIPART.test(err.message)) {
+    return new AppError(400, "malformed_multipart", "上传的表单数据不完整或格式错误，请重新选择文件后提交");
+  }
   if (status && status >= 400 && status < 500) return new AppError(status, "bad_request", "请求无效，请检查后重试");
   return undefined;
 }
@@ -63,7 +73,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     res.end();
     return;
   }
-  const known = translate(err);
+  const known = translateError(err);
   if (known) {
     if (known.status >= 500) req.log?.error({ err }, known.message);
     sendError(req, res, known);

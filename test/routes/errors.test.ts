@@ -69,3 +69,37 @@ describe("engine REST errors", () => {
     assert.doesNotMatch(res.body.message, /Invalid input/);
   });
 });
+
+describe("malformed multipart bodies", () => {
+  const cut = '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.bpmn"\r\nContent-Type: text/xml\r\n\r\n<definitions';
+
+  it("answers a deployment with no boundary or a cut-off body with 400 in Camunda's shape, not 500", async () => {
+    const admin = await buildUser({ roles: ["admin"] });
+    const noBoundary = await request(testApp().app)
+      .post("/engine-rest/deployment/create")
+      .auth(admin.username, admin.password)
+      .set("Content-Type", "multipart/form-data")
+      .send("x");
+    assert.equal(noBoundary.status, 400);
+    assert.equal(noBoundary.body.type, "InvalidRequestException");
+    assert.match(noBoundary.body.message as string, /上传的表单数据不完整或格式错误/);
+    const cutOff = await request(testApp().app)
+      .post("/engine-rest/deployment/create")
+      .auth(admin.username, admin.password)
+      .set("Content-Type", "multipart/form-data; boundary=XYZ")
+      .send(cut);
+    assert.equal(cutOff.status, 400);
+    assert.match(cutOff.body.message as string, /上传的表单数据不完整或格式错误/);
+  });
+
+  it("answers a cut-off upload to /api/uploads with a Chinese 400", async () => {
+    const user = await buildUser();
+    const res = await request(testApp().app)
+      .post("/api/uploads")
+      .auth(user.username, user.password)
+      .set("Content-Type", "multipart/form-data; boundary=XYZ")
+      .send(cut);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, "malformed_multipart");
+  });
+});

@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from "express";
-import { UniqueConstraintError } from "sequelize";
 import { z } from "zod";
 import { hasRole, type CurrentUser } from "../../auth/currentUser.js";
 import type { Role } from "../../db/models/UserRole.js";
 import type { HistoryEvent, InstanceView, TaskView, Variables } from "../../engine/index.js";
 import { AppError, AuthenticationError, ForbiddenError, ValidationError } from "../../errors.js";
+import { translateError } from "../../http/errorHandler.js";
 import { zhIssue } from "../../http/parse.js";
 
 /** Camunda's exception type names for our status codes (Camunda Modeler shows `message`). */
@@ -26,27 +26,10 @@ function camundaType(err: AppError): string {
   }
 }
 
-function translate(err: unknown): AppError | undefined {
-  if (err instanceof AppError) return err;
-  if (err instanceof UniqueConstraintError) return new AppError(409, "duplicate", "该记录已存在");
-  const e = err as { status?: number; statusCode?: number; type?: string; code?: string; message?: string };
-  const status = e?.status ?? e?.statusCode;
-  if (e?.type === "entity.parse.failed") return new AppError(400, "malformed_json", "请求体不是有效的 JSON");
-  if (e?.type === "entity.too.large" || status === 413 || e?.code === "LIMIT_FILE_SIZE") {
-    return new AppError(413, "payload_too_large", "上传的内容超过大小限制（BPMN 文件最大 5 MB）");
-  }
-  if (e?.code === "EBADCSRFTOKEN" || (status === 403 && /csrf/i.test(String(e?.message)))) {
-    return new AppError(403, "invalid_csrf_token", "请求缺少有效的 X-CSRF-Token");
-  }
-  if (typeof e?.code === "string" && e.code.startsWith("LIMIT_")) return new AppError(400, "upload_invalid", "上传的文件不符合要求");
-  if (status && status >= 400 && status < 500) return new AppError(status, "bad_request", "请求无效");
-  return undefined;
-}
-
 /** Errors under /engine-rest in Camunda's shape { type, message } with Camunda's status codes. */
 export const camundaErrorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   void _next;
-  const known = translate(err);
+  const known = translateError(err);
   if (!known) {
     req.log?.error({ err }, "engine-rest: unhandled error");
     res.status(500).json({ type: "ProcessEngineException", message: "服务器内部错误，请稍后重试" });
