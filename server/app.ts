@@ -107,6 +107,11 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
+  // Express 5 leaves req.body undefined when no parser matched (no body, another content type): every route reads {}.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    req.body ??= {};
+    next();
+  });
   app.use(rejectControlCharacters);
   app.use(
     session({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import request from "supertest";
 import { testApp } from "../helpers/testApp.js";
-import { buildUser } from "../helpers/factories.js";
+import { buildUser, loginAs } from "../helpers/factories.js";
 
 describe("errors: pages for browsers, JSON for API clients", () => {
   it("answers malformed JSON with 400 and a Chinese message", async () => {
@@ -101,5 +101,14 @@ describe("malformed multipart bodies", () => {
       .send(cut);
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, "malformed_multipart");
+  });
+});
+
+describe("a form post with no body", () => {
+  it("answers the catalog admin's create with the Chinese field errors, not a 500", async () => {
+    const agent = await loginAs(await buildUser({ roles: ["admin"] }));
+    const res = await agent.post("/admin/catalog").set("X-CSRF-Token", agent.csrf).set("Accept", "text/html");
+    assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+    assert.match(res.text, /[\u4e00-\u9fa5]/);
   });
 });
