@@ -16,6 +16,13 @@ export const RULE_KEYS = {
   defaultReviewDays: "commitment.defaultReviewDays",
 } as const;
 
+/** What a value of each known rule must be (a wrong one would break every later submission): a Chinese message, or null. */
+const RULE_VALUE_CHECKS: Record<string, (value: unknown) => string | null> = {
+  [RULE_KEYS.divisionCode]: (v) => (typeof v === "string" && /^\d{6}$/.test(v) ? null : '行政区划代码应为 6 位数字字符串，例如 "410182"'),
+  [RULE_KEYS.defaultReviewDays]: (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 365 ? null : "审查时限应为 1 至 365 之间的整数（工作日）",
+};
+
 /** The value of a rule in force at `at` (a Date or YYYY-MM-DD), or the fallback when none is set. */
 export async function ruleValue<T>(key: string, at: Date | string, fallback: T, t?: Transaction): Promise<T> {
   const day = typeof at === "string" ? at : chinaDay(at);
@@ -38,6 +45,8 @@ export async function setRuleValue(
   } catch {
     throw new ValidationError("生效日期无效", [{ path: "effectiveFrom", message: "应为有效的 YYYY-MM-DD" }]);
   }
+  const problem = RULE_VALUE_CHECKS[input.key]?.(input.value) ?? null;
+  if (problem) throw new ValidationError("规则取值无效", [{ path: "value", message: problem }]);
   return db.transaction(async (t) => {
     const value = JSON.stringify(input.value);
     const existing = await RuleSetting.findOne({ where: { key: input.key, effectiveFrom: input.effectiveFrom }, transaction: t });

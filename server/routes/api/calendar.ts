@@ -5,12 +5,26 @@ import type { AppContext } from "../../context.js";
 import { CALENDAR_DAY_KINDS } from "../../db/models/CalendarDay.js";
 import { RuleSetting } from "../../db/models/RuleSetting.js";
 import { listCalendarDays, removeCalendarDay, setCalendarDay } from "../../domain/calendar/calendarDays.js";
+import { assertDay } from "../../domain/calendar/days.js";
 import { setRuleValue } from "../../domain/calendar/rules.js";
 import { loadWorkingCalendar } from "../../domain/calendar/workingDays.js";
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "日期格式应为 YYYY-MM-DD" });
+/** A real calendar day (2026-02-30 is not) between 2000 and 2100, the range the working-day calendar covers. */
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "日期格式应为 YYYY-MM-DD" })
+  .refine(isCalendarDay, { error: "没有这一天，请检查年月日（年份在 2000 至 2100 之间）" });
+
+function isCalendarDay(day: string): boolean {
+  try {
+    assertDay(day);
+    return day >= "2000-01-01" && day <= "2100-12-31";
+  } catch {
+    return false;
+  }
+}
 const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });
 const DayBody = z.object({
   kind: z.enum(CALENDAR_DAY_KINDS, { error: "类型应为 holiday（节假日）或 workday（调休上班）" }),

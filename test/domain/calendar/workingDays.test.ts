@@ -67,6 +67,17 @@ describe("working-day calendar", () => {
     assert.equal(await ruleValue(key, "2026-04-01", 0), 7);
     assert.equal(await ruleValue(key, "2025-12-31", 99), 99);
     assert.equal(await ruleValue(RULE_KEYS.divisionCode, "2026-11-27", ""), "410182");
+    // A value that would break every later submission is refused with a Chinese message, and nothing is stored.
+    for (const value of [41018, "41018x", null]) {
+      await assert.rejects(
+        setRuleValue(db, { actor: "admin", key: RULE_KEYS.divisionCode, value, effectiveFrom: "2026-11-01" }),
+        (err: Error) => {
+          assert.match(JSON.stringify(err), /6 位数字/);
+          return true;
+        },
+      );
+    }
+    assert.equal(await ruleValue(RULE_KEYS.divisionCode, "2026-11-27", ""), "410182");
   });
 });
 
@@ -85,5 +96,10 @@ describe("calendar API", () => {
     assert.equal(add.body.data.day, "2032-03-02");
     await admin.delete("/api/calendar/2032-03-01").set("X-CSRF-Token", admin.csrf).expect(204);
     await admin.put("/api/calendar/2032-02-30").set("X-CSRF-Token", admin.csrf).send({ kind: "holiday", name: "x" }).expect(400);
+    // A day that does not exist, or one far outside the calendar, is a Chinese 400 (it was a 500).
+    for (const from of ["2026-02-30", "9999-12-31"]) {
+      const bad = await reviewer.get(`/api/calendar/add-working-days?from=${from}&days=1`).expect(400);
+      assert.match(JSON.stringify(bad.body), /没有这一天/);
+    }
   });
 });
