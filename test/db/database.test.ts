@@ -60,3 +60,21 @@ describe("database connections", () => {
     });
   }
 });
+
+describe("column sizes on MySQL/MariaDB", () => {
+  if (!(process.env.DATABASE_URL ?? "").startsWith("mysql")) return;
+  it("submission data columns hold a submission up to the 1 MB body limit (MEDIUMTEXT, not 64 KB TEXT)", async () => {
+    const db = await openDatabase(testDatabaseUrl());
+    try {
+      const rows = await db.sequelize.query<{ TABLE_NAME: string; COLUMN_NAME: string; CHARACTER_MAXIMUM_LENGTH: number }>(
+        `SELECT TABLE_NAME, COLUMN_NAME, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS
+          WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'data' AND TABLE_NAME IN ('commitments', 'commitment_submissions')`,
+        { type: QueryTypes.SELECT },
+      );
+      assert.equal(rows.length, 2);
+      for (const r of rows) assert.ok(Number(r.CHARACTER_MAXIMUM_LENGTH) >= 1024 * 1024, `${r.TABLE_NAME}.${r.COLUMN_NAME}`);
+    } finally {
+      await db.close();
+    }
+  });
+});
