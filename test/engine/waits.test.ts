@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { UniqueConstraintError } from "sequelize";
 import { EngineExternalTask } from "../../server/db/models/engineModels.js";
 import { testApp } from "../helpers/testApp.js";
 import { admin, deployFixture, engine, isolateEngineTests } from "./helpers.js";
@@ -47,6 +48,17 @@ describe("engine waits: messages, internal services, external tasks", () => {
     rt.services.register("testArchive", () => Promise.reject(new Error("档案系统不可用")));
     const businessKey = bk();
     await assert.rejects(rt.startProcess({ key: key("service"), businessKey, actor: admin() }), /档案系统不可用/);
+    assert.equal((await rt.findInstances({ businessKey })).length, 0);
+    rt.services.register("testArchive", () => Promise.resolve({ archived: true }));
+  });
+
+  it("passes a service's database error through unchanged (deadlock retry reads its code; users get a Chinese answer)", async () => {
+    const { key } = await deployFixture("service.bpmn");
+    const rt = engine();
+    const duplicate = new UniqueConstraintError({ message: "Duplicate entry 'x' for key 'PRIMARY'" });
+    rt.services.register("testArchive", () => Promise.reject(duplicate));
+    const businessKey = bk();
+    await assert.rejects(rt.startProcess({ key: key("service"), businessKey, actor: admin() }), (err) => err === duplicate);
     assert.equal((await rt.findInstances({ businessKey })).length, 0);
     rt.services.register("testArchive", () => Promise.resolve({ archived: true }));
   });

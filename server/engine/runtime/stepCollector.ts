@@ -1,4 +1,4 @@
-import type { Transaction } from "sequelize";
+import { BaseError, type Transaction } from "sequelize";
 import type { Clock } from "../../clock.js";
 import { AppError } from "../../errors.js";
 import type { EngineEvents, EngineRun, ServiceCall } from "../bpmn.js";
@@ -87,6 +87,9 @@ export class StepCollector implements EngineEvents {
       const err = run.errors[0]!;
       const inner = (err as { inner?: Error }).inner;
       if (inner instanceof AppError) throw inner;
+      // A database error from a service stays what it is: MySQL's deadlock retry reads its code, and the error
+      // handler answers it in Chinese (a duplicate as 409, anything else as the generic 500), not with driver text.
+      if (inner instanceof BaseError) throw inner;
       throw new ProcessEngineError(`流程执行出错：${(inner ?? err).message}`);
     }
   }
