@@ -20,6 +20,12 @@ describe("信用承诺档案 page /archive", () => {
     const csv = await reviewer.get(`/api/archive?format=csv&item=${itemCode}`).expect(200);
     assert.match(csv.text, /承诺编码/);
     assert.match(csv.text, new RegExp(code));
+    // 承诺内容 and 违诺责任 are the signed letter's text in both exports (the CSV once left them empty).
+    const json = await reviewer.get(`/api/archive?format=json&item=${itemCode}`).expect(200);
+    const record = (json.body.data as { code: string; content: string | null; liability: string | null }[]).find((r) => r.code === code)!;
+    assert.ok(record.content && record.content.length > 20, "the JSON record has the letter's text");
+    assert.ok(csv.text.includes(record.content.slice(0, 20).replace(/"/g, '""')), "the CSV carries the same 承诺内容");
+    assert.ok(record.liability && csv.text.includes(record.liability.slice(0, 10)), "and the same 违诺责任");
   });
 
   it("hides another department's commitments and shows an empty state", async () => {

@@ -174,7 +174,8 @@ export function commitmentApiRoutes(ctx: AppContext): Router {
     if (!commitmentPolicy.listDepartment(user)) throw new ForbiddenError();
     const { format, ...filter } = parse(ArchiveQuery, req.query);
     const records: ArchiveRecord[] = [];
-    for await (const batch of archiveRows(user, { ...filter, withLetter: format === "json" })) {
+    // The letter is read for both formats: 承诺内容 and 违诺责任 are its text; only JSON carries the letter itself.
+    for await (const batch of archiveRows(user, { ...filter, withLetter: true })) {
       for (const row of batch.rows) records.push(presentArchiveRecord(row, { withLetter: format === "json" }));
     }
     if (format === "csv") {
