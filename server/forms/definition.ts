@@ -74,6 +74,14 @@ const TEMPLATE_JS = /\{%|\{\{(?!\s*[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\]
 /** The children of a component, whatever layout holds them (components, columns, table rows, tabs). */
 export function childComponents(component: FormComponent): FormComponent[] {
   const out: FormComponent[] = [];
+  if (component.type === "tabs" && Array.isArray(component.components)) {
+    // A tabs component's entries are panes ({ label, key, components }), not components: their children are.
+    for (const pane of component.components as unknown[]) {
+      const inner = (pane as FormComponent | null)?.components;
+      if (Array.isArray(inner)) out.push(...inner);
+    }
+    return out;
+  }
   if (Array.isArray(component.components)) out.push(...component.components);
   if (Array.isArray(component.columns))
     for (const col of component.columns) if (Array.isArray(col?.components)) out.push(...col.components);

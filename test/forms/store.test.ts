@@ -55,6 +55,31 @@ describe("forms: revisions, publishing and the shipped forms", () => {
     await assert.rejects(getFormRevision(db, "no-such-form"), NotFoundError);
   });
 
+  it("saves a form laid out in tabs (the builder offers them) and validates the fields inside the tabs", async () => {
+    const { db } = testApp();
+    const formKey = randomFormKey();
+    const tabs = {
+      type: "tabs",
+      key: "steps",
+      input: false,
+      components: [
+        { label: "基本信息", key: "basic", components: [{ ...text("name", "名称"), validate: { required: true } }] },
+        { label: "联系方式", key: "contact", components: [text("phone", "电话")] },
+      ],
+    };
+    await saveFormRevision(db, { formKey, title: "分页表单", definition: { components: [tabs] }, actor: "t" });
+    await publishFormRevision(db, formKey, 1, "t");
+    const ok = await validateSubmission(db, { formKey }, { name: "荥阳示范", phone: "0371" });
+    assert.deepEqual(ok.data, { name: "荥阳示范", phone: "0371" });
+    await assert.rejects(validateSubmission(db, { formKey }, { phone: "0371" }), (err: Error & { details?: { path: string }[] }) => {
+      assert.ok(
+        err.details?.some((d) => d.path === "name"),
+        JSON.stringify(err.details),
+      );
+      return true;
+    });
+  });
+
   it("validates the shipped review form: a comment is required to reject or return, not to approve", async () => {
     await ensureShippedForms();
     const { db } = testApp();
