@@ -299,6 +299,20 @@ describe("engine REST lists page and count in SQL: deployments, incidents, jobs,
     assert.match(bad.body.message as string, /[\u4e00-\u9fff]/);
   });
 
+  it("counts process definitions with the list's filter (deploymentId, processDefinitionId)", async () => {
+    const get = (path: string) => request(app()).get(path).auth(admin.username, admin.password).expect(200);
+    for (const filter of [
+      `processDefinitionId=${encodeURIComponent(timersDefinitionId)}`,
+      "processDefinitionId=none",
+      "deploymentId=none",
+    ]) {
+      const list = (await get(`/engine-rest/process-definition?${filter}`)).body as unknown[];
+      const count = (await get(`/engine-rest/process-definition/count?${filter}`)).body as { count: number };
+      assert.equal(count.count, list.length, filter);
+    }
+    assert.equal(((await get(`/engine-rest/process-definition/count?processDefinitionId=none`)).body as { count: number }).count, 0);
+  });
+
   it("finds one deployment by id past any list cap, and answers 404 for an unknown one", async () => {
     const [one] = (await get("/engine-rest/deployment", { name: `lists-${tag}-2` }).expect(200)).body as Row[];
     assert.ok(one);

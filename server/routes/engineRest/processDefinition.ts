@@ -36,6 +36,16 @@ function definitionDto(d: EngineDefinition) {
   };
 }
 
+const DefinitionQuery = z
+  .object({
+    key: z.string().optional(),
+    latestVersion: qBool,
+    deploymentId: z.string().optional(),
+    processDefinitionId: z.string().optional(),
+    ...pagingFields,
+  })
+  .loose();
+
 const StartBody = z.object({
   variables: TypedVariables.optional().nullable(),
   businessKey: z.string().max(255).optional().nullable(),
@@ -47,32 +57,26 @@ export function processDefinitionRoutes(ctx: AppContext): Router {
   const router = Router();
   const read = requireEngineRole(...STAFF);
 
-  router.get("/process-definition", read, async (req, res) => {
-    const q = parseCamunda(
-      z
-        .object({
-          key: z.string().optional(),
-          latestVersion: qBool,
-          deploymentId: z.string().optional(),
-          processDefinitionId: z.string().optional(),
-          ...pagingFields,
-        })
-        .loose(),
-      req.query,
-    );
-    const rows = await ctx.engine.findDefinitions({
+  /** The list and its count take the same filter (Camunda's query parameters). */
+  const definitionsMatching = (query: unknown) => {
+    const q = parseCamunda(DefinitionQuery, query);
+    const rows = ctx.engine.findDefinitions({
       key: q.key,
       latestVersion: q.latestVersion,
       deploymentId: q.deploymentId,
       id: q.processDefinitionId,
     });
-    res.json(pageOf(rows, q).map(definitionDto));
+    return { q, rows };
+  };
+
+  router.get("/process-definition", read, async (req, res) => {
+    const { q, rows } = definitionsMatching(req.query);
+    res.json(pageOf(await rows, q).map(definitionDto));
   });
 
   router.get("/process-definition/count", read, async (req, res) => {
     // Like Camunda's count: firstResult / maxResults are checked but do not cut the count.
-    const q = parseCamunda(z.object({ key: z.string().optional(), latestVersion: qBool, ...pagingFields }).loose(), req.query);
-    res.json({ count: (await ctx.engine.findDefinitions({ key: q.key, latestVersion: q.latestVersion })).length });
+    res.json({ count: (await definitionsMatching(req.query).rows).length });
   });
 
   const one = async (req: Request) => {
