@@ -14,13 +14,14 @@ import { createEngineRuntime } from "./engine/index.js";
 import { Form } from "./db/models/formModels.js";
 import { registerCommitmentFileAccess } from "./domain/commitments/fileAccess.js";
 import { registerCommitmentServices } from "./domain/commitments/services.js";
-import { NotFoundError } from "./errors.js";
+import { AuthenticationError, NotFoundError } from "./errors.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
 import { errorHandler } from "./http/errorHandler.js";
 import { rejectControlCharacters } from "./http/rejectControlCharacters.js";
 import { configureViews } from "./http/views.js";
 import type { Logger } from "./logger.js";
 import { buildNavigation } from "./presenters/navigation.js";
+import { camundaErrorHandler } from "./routes/engineRest/common.js";
 import { mountRoutes } from "./routes/index.js";
 import { ROOT_DIR } from "./paths.js";
 import type { CurrentUser } from "./auth/currentUser.js";
@@ -130,16 +131,16 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
     if (!req.headers.authorization?.startsWith("Basic ")) return next();
     const authenticate = passport.authenticate("basic", { session: false }, (err: unknown, user: CurrentUser | false) => {
       if (err) return next(err);
-      if (!user) {
-        res.status(401).json({ error: { code: "unauthenticated", message: "用户名或密码错误", details: [] } });
-        return;
-      }
+      if (!user) return next(new AuthenticationError("用户名或密码错误"));
       req.user = user;
       next();
     }) as RequestHandler;
     void authenticate(req, res, next);
   });
   app.use(csrfProtection);
+  // What the middleware above refuses under /engine-rest (body parsing, control characters, Basic login, CSRF)
+  // is answered in Camunda's { type, message } shape, as everything inside that router is.
+  app.use("/engine-rest", camundaErrorHandler);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const user = req.user as CurrentUser | undefined;
     res.locals.currentUser = user;

@@ -112,3 +112,24 @@ describe("a form post with no body", () => {
     assert.match(res.text, /[\u4e00-\u9fa5]/);
   });
 });
+
+describe("/engine-rest refusals before its router (body parsing, Basic login) in Camunda's shape", () => {
+  it("answers malformed JSON, a NUL and a wrong password with { type, message } in Chinese", async () => {
+    const admin = await buildUser({ roles: ["admin"] });
+    const malformed = await request(testApp().app)
+      .post("/engine-rest/message")
+      .auth(admin.username, admin.password)
+      .set("Content-Type", "application/json")
+      .send("{ not json");
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body.type, "InvalidRequestException");
+    assert.match(malformed.body.message as string, /JSON/);
+    const nul = await request(testApp().app).get("/engine-rest/task?assignee=a%00b").auth(admin.username, admin.password);
+    assert.equal(nul.status, 400);
+    assert.equal(typeof nul.body.type, "string");
+    const wrong = await request(testApp().app).get("/engine-rest/task").auth(admin.username, "wrong-password");
+    assert.equal(wrong.status, 401);
+    assert.equal(typeof wrong.body.type, "string");
+    assert.match(wrong.body.message as string, /用户名或密码错误/);
+  });
+});
