@@ -24,7 +24,13 @@ export class DatabaseSessionStore extends session.Store {
       })
       .then(([row]) => {
         if (!row || (row.expires && new Date(row.expires).getTime() < Date.now())) return cb(null, null);
-        cb(null, JSON.parse(row.data) as SessionData);
+        let session: SessionData | null;
+        try {
+          session = JSON.parse(row.data) as SessionData;
+        } catch {
+          session = null; // a damaged row is no session (sign in again), not a request that never answers
+        }
+        cb(null, session);
       }, cb);
   }
 

@@ -90,6 +90,13 @@ describe("malformed multipart bodies", () => {
       .send(cut);
     assert.equal(cutOff.status, 400);
     assert.match(cutOff.body.message as string, /上传的表单数据不完整或格式错误/);
+    const longName = await request(testApp().app)
+      .post("/engine-rest/deployment/create")
+      .auth(admin.username, admin.password)
+      .field("deployment-name", "流".repeat(300))
+      .attach("p.bpmn", Buffer.from("<definitions/>"), "p.bpmn");
+    assert.equal(longName.status, 400);
+    assert.match(longName.body.message as string, /deployment-name 不能超过 255 个字符/);
   });
 
   it("answers a cut-off upload to /api/uploads with a Chinese 400", async () => {

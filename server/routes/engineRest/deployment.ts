@@ -41,14 +41,20 @@ export function deploymentRoutes(ctx: AppContext): Router {
       (f) => /\.(bpmn|bpmn20\.xml|xml)$/i.test(f.originalname) || f.fieldname.endsWith(".bpmn"),
     );
     if (!files.length) throw new ValidationError("部署中没有 .bpmn 文件 (no .bpmn resource in the deployment)");
-    const name = typeof body["deployment-name"] === "string" && body["deployment-name"] ? body["deployment-name"] : files[0]!.originalname;
+    const text = (field: string, max: number): string | null => {
+      const v = body[field];
+      if (typeof v !== "string" || !v) return null;
+      if (v.length > max) throw new ValidationError(`${field} 不能超过 ${max} 个字符 (${field} is longer than ${max} characters)`);
+      return v;
+    };
+    const name = text("deployment-name", 255) ?? files[0]!.originalname.slice(0, 255);
     const result = await ctx.engine.deploy({
       name,
       files: files.map((f) => ({ name: f.originalname || f.fieldname, xml: f.buffer.toString("utf8") })),
       actor: user(req),
       changedOnly: body["deploy-changed-only"] === "true" || body["deploy-changed-only"] === true,
-      source: typeof body["deployment-source"] === "string" ? body["deployment-source"] : null,
-      tenantId: typeof body["tenant-id"] === "string" && body["tenant-id"] ? body["tenant-id"] : null,
+      source: text("deployment-source", 255),
+      tenantId: text("tenant-id", 64),
     });
     const deployed: Record<string, unknown> = {};
     for (const d of result.deployedProcessDefinitions) {

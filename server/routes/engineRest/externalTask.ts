@@ -95,6 +95,7 @@ export function externalTaskRoutes(ctx: AppContext): Router {
       closed = true;
     });
     for (;;) {
+      if (closed) return; // the worker has gone: lock nothing for it
       const tasks = await ctx.engine.fetchAndLock({
         workerId: body.workerId,
         maxTasks: body.maxTasks,
