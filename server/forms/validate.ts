@@ -220,7 +220,10 @@ function checkAfterCore(
     } else if (component.type === "file" && Array.isArray(value)) {
       value.forEach((f, i) => {
         const id = UPLOAD_URL.exec(String((f as Json).url))?.[1];
-        if (id) files.push({ path: `${path}[${i}]`, id });
+        if (!id) return;
+        files.push({ path: `${path}[${i}]`, id });
+        // Stored as this platform's own path whatever host the browser named: a reviewer never follows a link elsewhere.
+        (f as Json).url = `/api/uploads/${id}`;
       });
     }
   }

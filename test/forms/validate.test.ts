@@ -220,6 +220,11 @@ describe("forms: server validation of submissions (holes core alone leaves open)
       licence: [{ storage: "url", name: "a.pdf", url: `http://localhost/api/uploads/${id}`, size: 1, type: "application/pdf" }],
     });
     assert.equal((await verdict(formKey, ref(file.id), { userId: owner.id })).ok, true);
+    // Whatever host the browser named, the stored reference is this platform's own path.
+    const elsewhere = { licence: [{ ...ref(file.id).licence[0], url: `https://evil.example/api/uploads/${file.id}` }] };
+    const stored = await verdict(formKey, elsewhere, { userId: owner.id });
+    assert.ok(stored.ok);
+    assert.equal((stored.data as { licence: { url: string }[] }).licence[0]!.url, `/api/uploads/${file.id}`);
     await rejected(formKey, { licence: [{ url: "https://evil.example/x.pdf" }] }, "licence");
     const foreign = await verdict(formKey, ref(file.id), { userId: other.id });
     assert.ok(!foreign.ok && foreign.details.some((d) => d.path === "licence[0]"));
