@@ -123,20 +123,14 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   const inMyGroups =
     "EXISTS (SELECT 1 FROM engine_task_candidates g2 WHERE g2.task_id = t.id AND g2.kind = 'group' AND g2.value IN (:groups))";
   // Visibility of a task: assigned to me, or offered to one of my groups (or to me by name); admin sees all.
+  // (A reviewer's pages other than "mine" are driven from the candidate rows, candidatePageIds; its counts by cappedCount.)
   let visibleTask = "1 = 1";
-  // For counts: visible task ids from the candidate lookup index and the assignee index (a UNION, so each side
-  // uses its index); unary plus keeps SQLite from driving through the unselective definition_key index.
-  let visibleSet = "engine_tasks t";
   if (!user.isAdmin) {
     r.groups = myGroups;
     // Two EXISTS (not one with OR inside) so each is one lookup in engine_task_candidates (kind, value, task_id).
     visibleTask = `(t.assignee = :me
       OR EXISTS (SELECT 1 FROM engine_task_candidates g WHERE g.task_id = t.id AND g.kind = 'group' AND g.value IN (:groups))
       OR EXISTS (SELECT 1 FROM engine_task_candidates u WHERE u.task_id = t.id AND u.kind = 'user' AND u.value = :me))`;
-    visibleSet = `(SELECT g.task_id AS id FROM engine_task_candidates g WHERE g.kind = 'group' AND g.value IN (:groups)
-       UNION SELECT u.task_id FROM engine_task_candidates u WHERE u.kind = 'user' AND u.value = :me
-       UNION SELECT a.id FROM engine_tasks a WHERE a.assignee = :me) vis
-      JOIN engine_tasks t ON t.id = vis.id`;
   }
   const joins = `JOIN commitments c ON c.code = t.business_key
     JOIN catalog_items i ON i.id = c.item_id
@@ -190,8 +184,7 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
       : []
     : await db.sequelize.query<RawRow>(
         // STRAIGHT_JOIN: MariaDB otherwise starts from the one-row catalog tables and scans every task.
-        `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
-            c.code, i.item_code, v.name AS item_name, d.code AS department_code, d.name AS department_name, c.subject_name, c.subject_code, c.status, c.revision
+        `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}${select}
        FROM engine_tasks t ${joins}
       WHERE ${[filter.scope === "mine" ? "+t.definition_key = :key" : "t.definition_key = :key", visibleTask, ...where].join(" AND ")}
       ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
@@ -233,7 +226,8 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
     return capped(presented, page, pageSize, { total, all, mine, unassigned, overdue, nearDue }, group);
   }
   const base = ["+t.definition_key = :key"];
-  const from = `FROM ${visibleSet} ${joins}`;
+  // Admin: every task (unary plus keeps SQLite off the unselective definition_key index).
+  const from = `FROM engine_tasks t ${joins}`;
   const [totalRow] = await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n ${from} WHERE ${[...base, ...where].join(" AND ")}`, {
     type: QueryTypes.SELECT,
     replacements: r,
@@ -250,7 +244,7 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
             SUM(CASE WHEN t.assignee IS NULL THEN 1 ELSE 0 END) AS unassigned_n,
             SUM(CASE WHEN t.due_at < :now THEN 1 ELSE 0 END) AS overdue_n,
             SUM(CASE WHEN t.due_at >= :now AND t.due_at <= :soon THEN 1 ELSE 0 END) AS near_n
-       FROM ${visibleSet} WHERE ${base.join(" AND ")}`,
+       FROM engine_tasks t WHERE ${base.join(" AND ")}`,
     { type: QueryTypes.SELECT, replacements: r },
   );
   let group: number | undefined;
