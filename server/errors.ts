@@ -51,3 +51,9 @@ export class PayloadTooLargeError extends AppError {
     super(413, "payload_too_large", message);
   }
 }
+
+/** For `.catch(nullWhenNotFound)`: a missing row reads as null; any other failure (the database) still throws. */
+export function nullWhenNotFound(err: unknown): null {
+  if (err instanceof NotFoundError) return null;
+  throw err;
+}

@@ -2,13 +2,10 @@ import type { CurrentUser } from "../auth/currentUser.js";
 import type { CatalogItemVersion } from "../db/models/CatalogItemVersion.js";
 import type { CatalogEntry } from "../domain/catalog/catalogQueries.js";
 import type { FormRevisionView } from "../forms/index.js";
+import { commitmentTypeLabel } from "../domain/commitments/submitCommitment.js";
 import { catalogItemActions } from "../policies/catalogItem.js";
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
-
-function typeLabel(v: CatalogItemVersion): string {
-  return v.commitmentType === "其他" && v.commitmentTypeOther ? `其他（${v.commitmentTypeOther}）` : v.commitmentType;
-}
 
 /** One catalog row (public list): what an applicant needs to choose an item. */
 export function presentCatalogSummary(entry: CatalogEntry) {
@@ -17,7 +14,7 @@ export function presentCatalogSummary(entry: CatalogEntry) {
     itemCode: entry.item.itemCode,
     name: v.name,
     department: { code: entry.department.code, name: entry.department.name },
-    commitmentType: typeLabel(v),
+    commitmentType: commitmentTypeLabel(v),
     publicType: v.publicType,
     verificationMethod: v.verificationMethod,
     verificationDays: v.verificationDays,

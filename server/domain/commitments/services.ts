@@ -1,6 +1,7 @@
 import type { Database } from "../../db/database.js";
 import { Commitment } from "../../db/models/Commitment.js";
 import { CatalogItemVersion } from "../../db/models/CatalogItemVersion.js";
+import { ValidationError } from "../../errors.js";
 import { audit } from "../audit.js";
 import { addDays, chinaDay, chinaDayStart } from "../calendar/days.js";
 import { loadWorkingCalendar } from "../calendar/workingDays.js";
@@ -118,7 +119,7 @@ export function registerCommitmentServices(engine: EnginePort, db: Database): vo
     const liabilityContent = text(ctx.variables.accountability);
     // DOMAIN.md: both contents are required unless 全部履行. A missing one is an incident for an admin, not a silent record.
     if (!fulfilmentStatus || !unfulfilledContent || !liabilityContent) {
-      throw new Error(`承诺 ${c.code} 的核查结果不完整：部分履行或全部未履行时必须填写未履行的承诺内容和违诺责任追究内容`);
+      throw new ValidationError(`承诺 ${c.code} 的核查结果不完整：部分履行或全部未履行时必须填写未履行的承诺内容和违诺责任追究内容`);
     }
     if (c.status !== "监管完成") {
       await c.update(

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
 import { Department } from "../../db/models/Department.js";
-import { NotFoundError, ValidationError } from "../../errors.js";
+import { NotFoundError, nullWhenNotFound, ValidationError } from "../../errors.js";
 import {
   deleteDraft,
   exportForm,
@@ -84,7 +84,7 @@ export function formApiRoutes(ctx: AppContext): Router {
   const create = async (req: Request, importing: boolean) => {
     const user = currentUser(req);
     const body = parse(NewForm, req.body);
-    const existing = await findForm(body.key).catch(() => null);
+    const existing = await findForm(body.key).catch(nullWhenNotFound);
     if (existing) {
       if (!importing) throw new ValidationError("表单键名已被使用", [{ path: "key", message: `已有键名为“${body.key}”的表单` }]);
       authorize(formPolicy.edit(user, existing));

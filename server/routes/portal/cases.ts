@@ -10,7 +10,7 @@ import { findVisibleCommitment, listCommitments, loadCommitmentDetail } from "..
 import { resubmitCommitment } from "../../domain/commitments/resubmitCommitment.js";
 import { parseSignature, renderSignedLetter, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
 import { caseCountsByStatus, caseTimeline } from "../../domain/portal/queries.js";
-import { AppError, NotFoundError, ValidationError, type ErrorDetail } from "../../errors.js";
+import { AppError, NotFoundError, nullWhenNotFound, ValidationError, type ErrorDetail } from "../../errors.js";
 import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
@@ -122,7 +122,7 @@ export function portalCaseRoutes(ctx: AppContext): Router {
     const user = currentUser(req);
     const commitment = await ownCase(req);
     if (commitment.status !== "退回补正") return res.redirect(`/my/cases/${commitment.code}`);
-    const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(() => null);
+    const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(nullWhenNotFound);
     res.render("portal/correct", {
       title: `补正 ${commitment.code}`,
       code: commitment.code,
@@ -158,7 +158,7 @@ export function portalCaseRoutes(ctx: AppContext): Router {
     const user = currentUser(req);
     const commitment = await ownCase(req);
     if (commitment.status !== "退回补正") return res.redirect(`/my/cases/${commitment.code}`);
-    const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(() => null);
+    const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(nullWhenNotFound);
     if (!draft) return res.redirect(`/my/cases/${commitment.code}/correct`);
     const [version, department, subject] = await Promise.all([
       CatalogItemVersion.findByPk(commitment.itemVersionId),
@@ -197,7 +197,7 @@ export function portalCaseRoutes(ctx: AppContext): Router {
     const user = currentUser(req);
     const commitment = await ownCase(req);
     const body = parse(ResubmitBody, req.body);
-    const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(() => null);
+    const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(nullWhenNotFound);
     if (!draft) return res.redirect(`/my/cases/${commitment.code}/correct`);
     try {
       const signature = parseSignature({ name: body.signerName, agreed: body.agreed === "on" || body.agreed === "true" });

@@ -7,7 +7,7 @@ import { findCatalogEntry, listPublishedItems } from "../../domain/catalog/catal
 import { CREDIT_REPAIR_PATH } from "../../domain/commitments/eligibility.js";
 import { parseSignature, renderSignedLetter, submitCommitment, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
 import { barringReasons, subjectsOfApplicant } from "../../domain/portal/queries.js";
-import { AppError, NotFoundError, ValidationError, type ErrorDetail } from "../../errors.js";
+import { AppError, NotFoundError, nullWhenNotFound, ValidationError, type ErrorDetail } from "../../errors.js";
 import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
 import { requireRole } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
@@ -109,7 +109,7 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     }
     const reasons = await barringReasons(subject.id);
     const ref = applyDraftRef(entry.item.id, subject.id);
-    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(() => null);
+    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(nullWhenNotFound);
     const qs = `subject=${esc(subject.code)}`;
     res.render("portal/apply", {
       ...base,
@@ -148,7 +148,9 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     const code = (req.method === "POST" ? (req.body as { subject?: string }).subject : parse(SubjectQuery, req.query).subject) ?? undefined;
     const { subject } = await pickSubject(user, code);
     if (!subject) return res.redirect(`/catalog/${esc(itemCode)}/apply`);
-    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, applyDraftRef(entry.item.id, subject.id)).catch(() => null);
+    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, applyDraftRef(entry.item.id, subject.id)).catch(
+      nullWhenNotFound,
+    );
     if (!draft) return res.redirect(`/catalog/${esc(itemCode)}/apply?subject=${esc(subject.code)}`);
     const pinned = { formKey: entry.published.formKey, revision: entry.published.formRevision ?? undefined };
     const validated = await validateSubmission(ctx.db, pinned, draft.data, { userId: user.id }).catch((err: unknown) => {
@@ -201,7 +203,7 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
       if (err instanceof ValidationError) return renderPreview(req, res, { message: err.message, details: err.details }, body.signerName);
       throw err;
     }
-    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(() => null);
+    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(nullWhenNotFound);
     if (!draft) return res.redirect(`/catalog/${esc(entry.item.itemCode)}/apply?subject=${esc(subject.code)}`);
     let result;
     try {

@@ -11,7 +11,7 @@ import type { CommitmentDeps } from "../../domain/commitments/submitCommitment.j
 import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
 import type { TaskView } from "../../engine/index.js";
-import { AppError, NotFoundError } from "../../errors.js";
+import { AppError, NotFoundError, nullWhenNotFound } from "../../errors.js";
 import { getFormRevision } from "../../forms/index.js";
 import { requireRole } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
@@ -37,7 +37,7 @@ const ReturnTo = z.object({ returnTo: z.string().max(500).optional() });
 async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): Promise<{ task: TaskView; commitment: Commitment }> {
   const task = id.length <= 64 ? await ctx.engine.getTask(id) : null;
   if (!task || !ctx.engine.mayRead(user, task) || !task.businessKey) throw new NotFoundError("找不到该任务（可能已经办结）");
-  const commitment = await findVisibleCommitment(user, task.businessKey).catch(() => null);
+  const commitment = await findVisibleCommitment(user, task.businessKey).catch(nullWhenNotFound);
   if (!commitment) throw new NotFoundError("找不到该任务（可能已经办结）");
   return { task, commitment };
 }
