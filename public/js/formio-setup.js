@@ -24,7 +24,9 @@
   // works under a CSP without 'unsafe-eval' ({{ data.x }} interpolation stays path-only).
   if (Formio.Evaluator) Formio.Evaluator.noeval = true;
 
-  var zh = window.XY_FORMIO_ZH_CN || {};
+  // The component types and validation messages come from the server (/forms/platform.js, server/forms): one source.
+  var platform = window.XY_FORMIO_PLATFORM || { inputTypes: [], layoutTypes: [], errors: {} };
+  var zh = Object.assign(window.XY_FORMIO_ZH_CN || {}, platform.errors);
   var attrs = window.XY_FORMIO_ZH_CN_ATTRS || {};
   function translateAttributes(rootEl) {
     if (!rootEl || !rootEl.querySelectorAll) return;
@@ -50,30 +52,9 @@
   }).observe(document.documentElement, { childList: true, subtree: true });
   window.xyFormio = {
     language: "zh-CN",
-    /** Component types the platform accepts (server/forms/definition.ts holds the same lists): data-holding ones... */
-    inputTypes: [
-      "textfield",
-      "textarea",
-      "number",
-      "currency",
-      "checkbox",
-      "selectboxes",
-      "select",
-      "radio",
-      "email",
-      "url",
-      "phoneNumber",
-      "datetime",
-      "day",
-      "time",
-      "hidden",
-      "file",
-      "signature",
-      "datagrid",
-      "container",
-    ],
-    /** ...and layout ones. */
-    layoutTypes: ["panel", "columns", "fieldset", "well", "table", "tabs", "content", "htmlelement", "button"],
+    /** Component types the platform accepts: data-holding ones and layout ones (server/forms/definition.ts). */
+    inputTypes: platform.inputTypes,
+    layoutTypes: platform.layoutTypes,
     i18n: { "zh-CN": zh },
     /** Options for Formio.createForm / Formio.builder: Chinese, no alerts from Form.io's own API. */
     options: function (extra) {

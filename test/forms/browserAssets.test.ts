@@ -3,6 +3,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
+import request from "supertest";
+import { INPUT_TYPES, LAYOUT_TYPES } from "../../server/forms/definition.js";
+import { ZH_ERRORS } from "../../server/forms/messages.js";
+import { testApp } from "../helpers/testApp.js";
 import { ROOT_DIR } from "../../server/paths.js";
 
 const NM = path.join(ROOT_DIR, "node_modules");
@@ -63,10 +67,23 @@ describe("forms: browser assets", () => {
     assert.deepEqual(different, [], "the server's @formio/core differs from the core bundled in @formio/js: pin them to the same version");
   });
 
+  it("serves the server's component types and Chinese messages to the browser as /forms/platform.js", async () => {
+    const res = await request(testApp().app).get("/forms/platform.js").expect(200);
+    assert.match(String(res.headers["content-type"]), /javascript/);
+    const context: { window: Record<string, unknown> } = { window: {} };
+    vm.runInNewContext(res.text, context);
+    assert.deepEqual(JSON.parse(JSON.stringify(context.window.XY_FORMIO_PLATFORM)), {
+      inputTypes: [...INPUT_TYPES],
+      layoutTypes: [...LAYOUT_TYPES],
+      errors: ZH_ERRORS,
+    });
+  });
+
   it("ships a zh-CN entry for every key and phrase the renderer and builder translate", () => {
     const context: { window: Record<string, unknown> } = { window: {} };
     vm.runInNewContext(readFileSync(path.join(ROOT_DIR, "public/js/formio-zh-CN.js"), "utf8"), context);
-    const zh = context.window.XY_FORMIO_ZH_CN as Record<string, string>;
+    // As formio-setup.js builds it: the static table plus the server's validation messages from /forms/platform.js.
+    const zh = { ...(context.window.XY_FORMIO_ZH_CN as Record<string, string>), ...ZH_ERRORS };
     const wanted = new Set<string>();
     const require = createRequire(import.meta.url);
     const en = (require(path.join(NM, "@formio/js/lib/cjs/translations/en.js")) as { default: Record<string, string> }).default;

@@ -1,0 +1,17 @@
+import { Router } from "express";
+import { INPUT_TYPES, LAYOUT_TYPES } from "../../forms/definition.js";
+import { ZH_ERRORS } from "../../forms/messages.js";
+
+/**
+ * GET /forms/platform.js: what the browser's Form.io scripts must agree on with the server, from the server's own
+ * constants (no copy in public/js): the component types the platform accepts and the Chinese validation messages.
+ * Pages load it before formio-setup.js.
+ */
+export function formPlatformScriptRoutes(): Router {
+  const router = Router();
+  const script = `window.XY_FORMIO_PLATFORM = ${JSON.stringify({ inputTypes: INPUT_TYPES, layoutTypes: LAYOUT_TYPES, errors: ZH_ERRORS })};\n`;
+  router.get("/forms/platform.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "public, max-age=3600").send(script);
+  });
+  return router;
+}
