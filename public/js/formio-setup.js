@@ -24,6 +24,37 @@
   // works under a CSP without 'unsafe-eval' ({{ data.x }} interpolation stays path-only).
   if (Formio.Evaluator) Formio.Evaluator.noeval = true;
 
+  // A refused upload answers { error: { message } } in Chinese; Form.io would show that JSON (or "Unable to upload
+  // file" when the network fails) under the file field. Show the message instead.
+  var urlStorage = Formio.Providers && Formio.Providers.getProvider("storage", "url");
+  if (urlStorage) {
+    var uploadMessage = function (response) {
+      var text = typeof response === "string" ? response : response && typeof response.response === "string" ? response.response : "";
+      try {
+        var body = JSON.parse(text);
+        var error = body && body.error;
+        if (error && error.details && error.details[0] && error.details[0].message) return error.details[0].message;
+        if (error && error.message) return error.message;
+      } catch (e) {
+        /* not our JSON answer */
+      }
+      if (response && response.type === "abort") return "上传已取消";
+      return "上传失败，请检查网络后重试";
+    };
+    var chineseUrlStorage = function (formio) {
+      var provider = urlStorage(formio);
+      var upload = provider.uploadFile;
+      provider.uploadFile = function () {
+        return upload.apply(provider, arguments).catch(function (response) {
+          throw uploadMessage(response);
+        });
+      };
+      return provider;
+    };
+    chineseUrlStorage.title = urlStorage.title;
+    Formio.Providers.addProvider("storage", "url", chineseUrlStorage);
+  }
+
   // The component types and validation messages come from the server (/forms/platform.js, server/forms): one source.
   var platform = window.XY_FORMIO_PLATFORM || { inputTypes: [], layoutTypes: [], errors: {} };
   var zh = Object.assign(window.XY_FORMIO_ZH_CN || {}, platform.errors);

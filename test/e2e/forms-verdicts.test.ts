@@ -200,7 +200,36 @@ describe("browser: the same verdict in Chromium's renderer and on the server", f
     )) as { url: string }[];
     assert.match(value[0]!.url, /\/api\/uploads\/[0-9a-f-]{36}$/);
     await screenshot(page, "forms-upload");
+
     assert.deepEqual(requestsOffHost(requests, server.host), []);
     assert.deepEqual(problems, []);
+  });
+
+  it("shows a refused upload's Chinese reason under the file field, not the server's JSON", async function () {
+    await page.goto("/admin/forms/food-business-commitment/preview");
+    await page.waitForFunction(() => !!(document.querySelector("[data-form-renderer]") as { xyForm?: unknown } | null)?.xyForm);
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+    problems.length = 0;
+    // PNG content named .pdf: the server refuses it with a reason that names PNG.
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/uploads"),
+      (async () => {
+        const [chooser] = await Promise.all([
+          page.waitForEvent("filechooser"),
+          page.locator(".formio-component-businessLicense").getByText("选择文件").click(),
+        ]);
+        await chooser.setFiles({ name: "假执照.pdf", mimeType: "application/pdf", buffer: png });
+      })(),
+    ]);
+    assert.equal(refused.status(), 400);
+    const field = page.locator(".formio-component-businessLicense");
+    await field.getByText(/PNG/).first().waitFor();
+    assert.doesNotMatch(await field.innerText(), /"error"|Unable to upload/);
+    // The browser logs the refused request (400) and Form.io lets the upload's rejection go unhandled (with our
+    // message, no longer the JSON); nothing else went wrong.
+    assert.deepEqual(
+      problems.filter((p) => !/status of 400/.test(p) && !/^page error: 文件内容是 PNG/.test(p)),
+      [],
+    );
   });
 });
