@@ -306,7 +306,18 @@
         if (!event || !event.changed) return;
         clearTimeout(timer);
         timer = setTimeout(function () {
-          window.xyFetch(opts.draftUrl, { method: "PUT", body: { data: form.submission.data, revision: el.xyRevision } });
+          // Tell the page what happened to the draft (portal.js shows it): saved, or not saved.
+          var settled = function (ok) {
+            el.dispatchEvent(new CustomEvent(ok ? "xy:draft-saved" : "xy:draft-failed", { bubbles: true }));
+          };
+          window.xyFetch(opts.draftUrl, { method: "PUT", body: { data: form.submission.data, revision: el.xyRevision } }).then(
+            function (res) {
+              settled(res.ok);
+            },
+            function () {
+              settled(false);
+            },
+          );
         }, 1500);
       });
     }

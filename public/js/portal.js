@@ -27,22 +27,18 @@
       });
   });
 
-  // Draft status: the renderer PUTs drafts while the person types; say so.
+  // Draft status: the renderer PUTs drafts while the person types and says how each save ended.
   var status = document.querySelector('[data-role="draft-status"]');
   if (status) {
-    document.addEventListener("xy:form-ready", function () {
-      var el = document.querySelector("[data-form-renderer]");
-      if (!el || !el.xyForm) return;
-      var t = null;
-      el.xyForm.on("change", function (e) {
-        if (!e || !e.changed) return;
-        clearTimeout(t);
-        t = setTimeout(function () {
-          var now = new Date();
-          status.textContent =
-            "草稿已自动保存（" + String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0") + "）";
-        }, 1800);
-      });
+    var clock = function () {
+      var now = new Date();
+      return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    };
+    document.addEventListener("xy:draft-saved", function () {
+      status.textContent = "草稿已自动保存（" + clock() + "）";
+    });
+    document.addEventListener("xy:draft-failed", function () {
+      status.textContent = "草稿未能保存（" + clock() + "），请检查网络；提交前请勿关闭页面";
     });
   }
 

@@ -85,6 +85,26 @@ describe("browser: an applicant commits through the portal and a reviewer approv
     await page.waitForResponse((r) => r.request().method() === "PUT" && /\/drafts\//.test(r.url()) && r.status() === 200, {
       timeout: 10_000,
     });
+    // ...and says so once the server has it.
+    await page
+      .locator('[data-role="draft-status"]')
+      .getByText(/草稿已自动保存（\d\d:\d\d）/)
+      .waitFor({ timeout: 5_000 });
+    // A draft the server did not get is not called saved.
+    await page.route("**/drafts/**", (route) => route.abort());
+    await page.getByLabel("联系电话").fill("13800138001");
+    await page
+      .locator('[data-role="draft-status"]')
+      .getByText(/草稿未能保存/)
+      .waitFor({ timeout: 5_000 });
+    await page.unroute("**/drafts/**");
+    // The aborted draft saves were this test's doing: keep them out of the problems the later steps check.
+    problems.splice(0, problems.length, ...problems.filter((p) => !(/\/drafts\//.test(p) && /ERR_FAILED/.test(p))));
+    await page.getByLabel("联系电话").fill("13800138000");
+    await page
+      .locator('[data-role="draft-status"]')
+      .getByText(/草稿已自动保存/)
+      .waitFor({ timeout: 5_000 });
     await screenshot(page, "commitment-03-form");
     // Applicants fill forms on phones.
     await page.setViewportSize({ width: 390, height: 844 });
