@@ -7,6 +7,7 @@ import * as elements from "bpmn-elements";
 import { BpmnModdle } from "bpmn-moddle";
 import Serializer, { TypeResolver } from "moddle-context-serializer";
 import { evaluate as feelEvaluate } from "feelin";
+import { safeExpressions } from "./expressions.js";
 
 const require = createRequire(import.meta.url);
 export const camundaSchema = require("camunda-bpmn-moddle/resources/camunda.json") as object;
@@ -67,56 +68,9 @@ export async function parseDefinition(xml: string, processId: string): Promise<P
 }
 
 // ---- Expressions ---------------------------------------------------------------------------
+// `${...}` placeholders go through server/engine/expressions.ts only (own-property variable paths, no calls).
 
-const ENGINE_ROOTS = new Set(["environment", "content", "fields", "properties"]);
-
-/**
- * Camunda writes `${approved}`; bpmn-elements resolves paths from its own scope
- * (`${environment.variables.approved}`). Rewrite bare names to process variables so both work.
- */
-export function toEnginePath(inner: string): string {
-  const trimmed = inner.trim();
-  const root = /^[A-Za-z_$][\w$]*/.exec(trimmed)?.[0];
-  if (!root || ENGINE_ROOTS.has(root) || /^(true|false|null)$/.test(trimmed) || !Number.isNaN(Number(trimmed))) return trimmed;
-  if (root === "services") return `environment.${trimmed}`;
-  return `environment.variables.${trimmed}`;
-}
-
-function camundaExpressions() {
-  const base = new (elements as any).Environment().expressions;
-  return {
-    ...base,
-    resolveExpression(expression: string, context: unknown, fnContext: unknown) {
-      if (typeof expression !== "string") return base.resolveExpression(expression, context, fnContext);
-      const rewritten = expression.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => `\${${toEnginePath(inner)}}`);
-      return base.resolveExpression(rewritten, context, fnContext);
-    },
-  };
-}
-
-/** Resolves `${path}` placeholders against variables outside the engine (task attributes). */
-export function resolveTemplate(template: string | undefined | null, variables: Variables): unknown {
-  if (template === undefined || template === null) return undefined;
-  const whole = /^\s*\$\{([^}]*)\}\s*$/.exec(template);
-  const lookup = (path: string): unknown => {
-    let value: unknown = variables;
-    for (const part of path
-      .trim()
-      .replace(/^environment\.variables\./, "")
-      .split(".")) {
-      if (value === null || typeof value !== "object" || !Object.prototype.hasOwnProperty.call(value, part)) return undefined;
-      value = (value as Record<string, unknown>)[part];
-    }
-    return value;
-  };
-  if (whole) return lookup(whole[1]!);
-  return template.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
-    const v = lookup(inner);
-    if (v === undefined || v === null) return "";
-    if (typeof v === "object") return JSON.stringify(v);
-    return typeof v === "string" ? v : JSON.stringify(v);
-  });
-}
+export { resolveTemplate } from "./expressions.js";
 
 // ---- FEEL conditions ---------------------------------------------------------------------------
 
@@ -261,7 +215,7 @@ export class EngineRun {
       sourceContext: parsed.sourceContext,
       timers: this.timers,
       scripts: feelScripts(),
-      expressions: camundaExpressions(),
+      expressions: safeExpressions(),
       extensions: { services: serviceExtension },
       settings: { enableDummyService: false },
       Logger: silentEngineLogger,
