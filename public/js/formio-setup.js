@@ -56,7 +56,69 @@
   }
 
   // The component types and validation messages come from the server (/forms/platform.js, server/forms): one source.
-  var platform = window.XY_FORMIO_PLATFORM || { inputTypes: [], layoutTypes: [], errors: {} };
+  var platform = window.XY_FORMIO_PLATFORM || { inputTypes: [], layoutTypes: [], errors: {}, jsonLogicOperators: [] };
+
+  // JSONLogic runs only the platform's operators (server/forms/jsonLogic.ts, served in /forms/platform.js; without it,
+  // none). Form.io registers lodash functions as operators (_invoke, _method, ...) that call Function with a form's
+  // strings, and exposes its json-logic-js instance nowhere; but the dispatch asks operations.hasOwnProperty(op), so
+  // one evaluation with a watching hasOwnProperty (put back at once) finds the operations. Everything off the list is
+  // removed, `var` reads own properties only, and the dispatch refuses anything off the list from then on.
+  var jsonLogicLocked = (function lockJsonLogic() {
+    var allowed = platform.jsonLogicOperators || [];
+    var hasOwn = Object.prototype.hasOwnProperty;
+    var protoKeys = ["__proto__", "constructor", "prototype"];
+    var isAllowed = function (name) {
+      return allowed.indexOf(name) !== -1;
+    };
+    var operations = null;
+    var descriptor = Object.getOwnPropertyDescriptor(Object.prototype, "hasOwnProperty");
+    Object.defineProperty(Object.prototype, "hasOwnProperty", {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: function (key) {
+        if (!operations && hasOwn.call(this, "missing_some") && hasOwn.call(this, "==")) operations = this;
+        return hasOwn.call(this, key);
+      },
+    });
+    try {
+      Formio.Utils.checkJsonConditional({ key: "xy-probe" }, { var: "" }, {}, {}, {}, null);
+    } catch (e) {
+      /* the probe only looks */
+    } finally {
+      Object.defineProperty(Object.prototype, "hasOwnProperty", descriptor);
+    }
+    if (!operations) return false;
+    Object.keys(operations).forEach(function (name) {
+      if (!isAllowed(name)) delete operations[name];
+    });
+    operations["var"] = function (path, fallback) {
+      var notFound = fallback === undefined ? null : fallback;
+      var value = this;
+      if (path === undefined || path === null || path === "") return value;
+      var keys = String(path).split(".");
+      for (var i = 0; i < keys.length; i++) {
+        if (value === null || value === undefined) return notFound;
+        if ((typeof value !== "object" && typeof value !== "string") || protoKeys.indexOf(keys[i]) !== -1) return notFound;
+        if (!hasOwn.call(value, keys[i])) return notFound;
+        value = value[keys[i]];
+        if (value === undefined) return notFound;
+      }
+      return typeof value === "function" ? notFound : value;
+    };
+    operations["in"] = function (needle, haystack) {
+      if (typeof haystack === "string") return haystack.indexOf(String(needle)) !== -1;
+      if (Array.isArray(haystack)) return haystack.indexOf(needle) !== -1;
+      return false;
+    };
+    Object.defineProperty(operations, "hasOwnProperty", {
+      value: function (key) {
+        return isAllowed(key) && hasOwn.call(this, key);
+      },
+    });
+    return true;
+  })();
+  if (!jsonLogicLocked) console.error("未能将 Form.io 的 JSONLogic 限制为平台允许的运算符");
   var zh = Object.assign(window.XY_FORMIO_ZH_CN || {}, platform.errors);
   var attrs = window.XY_FORMIO_ZH_CN_ATTRS || {};
   function translateAttributes(rootEl) {
@@ -83,6 +145,8 @@
   }).observe(document.documentElement, { childList: true, subtree: true });
   window.xyFormio = {
     language: "zh-CN",
+    /** Whether Form.io's JSONLogic was locked to the platform's operators (server/forms/jsonLogic.ts). */
+    jsonLogicLocked: jsonLogicLocked,
     /** Component types the platform accepts: data-holding ones and layout ones (server/forms/definition.ts). */
     inputTypes: platform.inputTypes,
     layoutTypes: platform.layoutTypes,

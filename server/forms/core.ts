@@ -3,12 +3,14 @@ import {
   DefaultEvaluator,
   Processors,
   interpolateErrors,
+  jsonLogic,
   process as formioProcess,
   processSync as formioProcessSync,
   registerEvaluator,
   rules,
   serverRules,
 } from "@formio/core";
+import { lockJsonLogic, type JsonLogicInstance } from "./jsonLogic.js";
 
 /**
  * An evaluator that never runs form JavaScript. Forms with JavaScript are refused when saved; this is the
@@ -34,6 +36,13 @@ class NoEvalEvaluator extends DefaultEvaluator {
 
 registerEvaluator(new NoEvalEvaluator());
 
+/**
+ * The jsonLogic instance core's evaluator applies (the json-logic-js module @formio/core configures), locked to the
+ * allowlist: core registers lodash functions as operators (`_invoke`, `_method`, ...) that call Function with a form's
+ * strings. A form is refused at save when it uses one; this holds for a stored form that was never checked.
+ */
+export const JSONLOGIC_LOCK = lockJsonLogic(jsonLogic as JsonLogicInstance);
+
 // Rules that would fetch from URLs or other resources are left out: such select sources are refused at save.
 const SERVER_RULES = [...rules, ...serverRules].filter(
   (rule, i, all) =>
@@ -42,4 +51,4 @@ const SERVER_RULES = [...rules, ...serverRules].filter(
     all.findIndex((r) => r.name === rule.name) === i,
 );
 
-export { formioProcess, formioProcessSync, interpolateErrors, Processors, rules as clientRules, SERVER_RULES };
+export { formioProcess, formioProcessSync, interpolateErrors, jsonLogic, Processors, rules as clientRules, SERVER_RULES };

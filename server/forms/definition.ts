@@ -1,4 +1,5 @@
 import type { ErrorDetail } from "../errors.js";
+import { jsonLogicProblems } from "./jsonLogic.js";
 
 /** A Form.io component as stored: only the fields this module reads are typed. */
 export interface FormComponent {
@@ -145,6 +146,85 @@ function javascriptIn(component: FormComponent): string[] {
   return [...new Set(found)];
 }
 
+/**
+ * Where Form.io evaluates a component's property as JSONLogic when it is an object (as a string it is JavaScript), on
+ * the server (@formio/core: calculated and default values, conditions, validation, logic) or in the browser
+ * (@formio/js: also select items, button actions, the add-row condition), with the words that name it in a message.
+ */
+const LOGIC_PROPS: [path: string[], name: string][] = [
+  [["calculateValue"], "计算值"],
+  [["customDefaultValue"], "默认值"],
+  [["customConditional"], "自定义显示条件"],
+  [["conditional", "json"], "显示条件"],
+  [["validate", "json"], "校验规则"],
+  [["validate", "custom"], "自定义校验"],
+  [["validate", "row"], "行校验"],
+  [["data", "custom"], "自定义选项"],
+  [["custom"], "按钮动作"],
+  [["conditionalAddButton"], "添加行条件"],
+  [["onSetItems"], "选项处理"],
+  [["onChange"], "值变化处理"],
+];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
+/** Every JSONLogic expression of a component (not its children), with the words that name its place. */
+function jsonLogicIn(component: FormComponent): { place: string; logic: unknown }[] {
+  const found: { place: string; logic: unknown }[] = [];
+  for (const [path, place] of LOGIC_PROPS) {
+    let value: unknown = component;
+    for (const key of path) value = isObject(value) && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+    if (isObject(value)) found.push({ place, logic: value });
+  }
+  if (Array.isArray(component.logic)) {
+    (component.logic as unknown[]).forEach((logic, i) => {
+      if (!isObject(logic)) return;
+      const trigger = logic.trigger;
+      if (isObject(trigger) && isObject(trigger.json)) found.push({ place: `第 ${i + 1} 条逻辑的触发条件`, logic: trigger.json });
+      (Array.isArray(logic.actions) ? (logic.actions as unknown[]) : []).forEach((action, j) => {
+        if (!isObject(action)) return;
+        for (const prop of ["value", "customAction"])
+          if (isObject(action[prop])) found.push({ place: `第 ${i + 1} 条逻辑的第 ${j + 1} 个动作`, logic: action[prop] });
+      });
+    });
+  }
+  return found;
+}
+
+/**
+ * Simple conditions whose operator names a property every object inherits (`constructor`, `toString`, ...): core
+ * looks the name up in a plain object and would throw on every submission of the form.
+ */
+function inheritedConditionOperatorsIn(component: FormComponent): string[] {
+  const found: string[] = [];
+  const check = (conditional: unknown, place: string): void => {
+    const conditions = isObject(conditional) && Array.isArray(conditional.conditions) ? (conditional.conditions as unknown[]) : [];
+    for (const condition of conditions) {
+      const operator = isObject(condition) ? condition.operator : undefined;
+      if (typeof operator === "string" && operator in Object.prototype) found.push(`${place}使用了未知的比较方式“${operator}”`);
+    }
+  };
+  check(component.conditional, "显示条件");
+  if (Array.isArray(component.logic))
+    (component.logic as unknown[]).forEach((logic, i) => {
+      if (isObject(logic) && isObject(logic.trigger)) check(logic.trigger.simple, `第 ${i + 1} 条逻辑的触发条件`);
+    });
+  return found;
+}
+
+/** Logic actions that merge a JSONLogic result into the component: the submitted data could rewrite its settings. */
+function schemaMergesIn(component: FormComponent): string[] {
+  if (!Array.isArray(component.logic)) return [];
+  const found: string[] = [];
+  (component.logic as unknown[]).forEach((logic, i) => {
+    const actions = isObject(logic) && Array.isArray(logic.actions) ? (logic.actions as unknown[]) : [];
+    actions.forEach((action, j) => {
+      if (isObject(action) && isObject(action.schemaDefinition)) found.push(`第 ${i + 1} 条逻辑的第 ${j + 1} 个动作`);
+    });
+  });
+  return found;
+}
+
 export interface CheckedDefinition {
   definition: FormDefinition;
   problems: ErrorDetail[];
@@ -170,6 +250,17 @@ export function checkDefinition(input: unknown): CheckedDefinition {
   for (const key of Object.keys(definition)) {
     if (PROTO_KEYS.has(key)) problems.push({ path: key, message: `表单定义中不允许出现键名“${key}”` });
   }
+  // Form-level code the browser would run: a controller (JavaScript, or JSONLogic when an object) and a module.
+  const controller = definition.controller;
+  if (typeof controller === "string" && controller.trim() !== "") {
+    problems.push({ path: "controller", message: "表单包含 JavaScript 代码（controller），不允许保存" });
+  } else if (isObject(controller)) {
+    for (const problem of jsonLogicProblems(controller))
+      problems.push({ path: "controller", message: `表单的控制逻辑（controller）${problem}` });
+  }
+  if ((typeof definition.module === "string" && definition.module.trim() !== "") || isObject(definition.module)) {
+    problems.push({ path: "module", message: "表单不能带有模块（module）：模块会在浏览器中运行代码" });
+  }
 
   const walk = (components: FormComponent[], scopePath: string, scopeKeys: Map<string, string>, depth: number): void => {
     if (depth > 32) {
@@ -193,6 +284,16 @@ export function checkDefinition(input: unknown): CheckedDefinition {
       }
       for (const place of javascriptIn(component)) {
         problems.push({ path: where, message: `组件${name}包含 JavaScript 代码（${place}），不允许保存；条件和计算请使用 JSONLogic` });
+      }
+      for (const { place, logic } of jsonLogicIn(component)) {
+        for (const problem of jsonLogicProblems(logic)) problems.push({ path: where, message: `组件${name}的${place}${problem}` });
+      }
+      for (const problem of inheritedConditionOperatorsIn(component)) problems.push({ path: where, message: `组件${name}的${problem}` });
+      for (const place of schemaMergesIn(component)) {
+        problems.push({
+          path: where,
+          message: `组件${name}的${place}用 JSONLogic 合并组件设置（mergeComponentSchema），不允许保存：提交的数据可能借此改写组件的校验规则`,
+        });
       }
       const dataKey = isInput(component) && typeof key === "string";
       if (dataKey) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import vm from "node:vm";
 import request from "supertest";
 import { INPUT_TYPES, LAYOUT_TYPES } from "../../server/forms/definition.js";
+import { JSONLOGIC_OPERATORS } from "../../server/forms/jsonLogic.js";
 import { ZH_ERRORS } from "../../server/forms/messages.js";
 import { testApp } from "../helpers/testApp.js";
 import { ROOT_DIR } from "../../server/paths.js";
@@ -67,7 +68,7 @@ describe("forms: browser assets", () => {
     assert.deepEqual(different, [], "the server's @formio/core differs from the core bundled in @formio/js: pin them to the same version");
   });
 
-  it("serves the server's component types and Chinese messages to the browser as /forms/platform.js", async () => {
+  it("serves the server's component types, Chinese messages and JSONLogic operators to the browser as /forms/platform.js", async () => {
     const res = await request(testApp().app).get("/forms/platform.js").expect(200);
     assert.match(String(res.headers["content-type"]), /javascript/);
     const context: { window: Record<string, unknown> } = { window: {} };
@@ -76,6 +77,7 @@ describe("forms: browser assets", () => {
       inputTypes: [...INPUT_TYPES],
       layoutTypes: [...LAYOUT_TYPES],
       errors: ZH_ERRORS,
+      jsonLogicOperators: [...JSONLOGIC_OPERATORS],
     });
   });
 
