@@ -4,6 +4,7 @@ import type { CatalogEntry } from "../domain/catalog/catalogQueries.js";
 import type { FormRevisionView } from "../forms/index.js";
 import { commitmentTypeLabel } from "../domain/commitments/submitCommitment.js";
 import { catalogItemActions } from "../policies/catalogItem.js";
+import { sanitizeFormDefinition } from "./form.js";
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
@@ -39,7 +40,7 @@ export function presentCatalogItem(entry: CatalogEntry, form: FormRevisionView |
     processKey: v.processKey,
     status: v.status,
     form: form
-      ? { key: form.formKey, title: form.title, revision: form.revision, definition: form.definition }
+      ? { key: form.formKey, title: form.title, revision: form.revision, definition: sanitizeFormDefinition(form.definition) }
       : { key: v.formKey, revision: v.formRevision },
   };
 }

@@ -6,6 +6,7 @@ import type { InboxPage, InboxRow } from "../domain/commitments/inbox.js";
 import type { CommitmentDetail, CommitmentPage } from "../domain/commitments/queries.js";
 import { commitmentActions } from "../policies/commitment.js";
 import type { CurrentUser } from "../auth/currentUser.js";
+import { sanitizeLetterHtml } from "../domain/catalog/letter.js";
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
@@ -66,7 +67,7 @@ function presentSubmission(s: CommitmentSubmission, withData: boolean) {
     agreedAt: iso(s.agreedAt),
     submittedBy: s.submittedBy,
     submittedAt: iso(s.createdAt),
-    ...(withData ? { data: JSON.parse(s.data) as Record<string, unknown>, letterHtml: s.letterHtml } : {}),
+    ...(withData ? { data: JSON.parse(s.data) as Record<string, unknown>, letterHtml: sanitizeLetterHtml(s.letterHtml) } : {}),
   };
 }
 
@@ -98,7 +99,7 @@ export function presentCommitment(detail: CommitmentDetail, viewer?: CurrentUser
     decision: { comment: c.decisionComment, by: c.decidedBy, at: iso(c.decidedAt) },
     form: { key: c.formKey, revision: c.formRevision },
     data: JSON.parse(c.data) as Record<string, unknown>,
-    letter: { html: c.letterHtml, signerName: c.signerName, agreedAt: iso(c.agreedAt) },
+    letter: { html: sanitizeLetterHtml(c.letterHtml), signerName: c.signerName, agreedAt: iso(c.agreedAt) },
     processInstanceId: c.processInstanceId,
     submissions: detail.submissions.map((s) => presentSubmission(s, true)),
     history: detail.history.map(presentHistoryEvent),
@@ -107,6 +108,16 @@ export function presentCommitment(detail: CommitmentDetail, viewer?: CurrentUser
   };
 }
 export type CommitmentView = ReturnType<typeof presentCommitment>;
+
+/** The signed letter as a printable HTML document (GET /api/commitments/{code}/letter), sanitized like every page's copy. */
+export function presentLetterDocument(c: Pick<Commitment, "code" | "letterHtml">): string {
+  const code = c.code.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return (
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>信用承诺书 ${code}</title>` +
+    `<style>body{font-family:serif;max-width:46em;margin:2em auto;line-height:1.8}h1{text-align:center}.letter-signature{margin-top:3em;text-align:right}</style>` +
+    `</head><body>${sanitizeLetterHtml(c.letterHtml)}</body></html>`
+  );
+}
 
 /** The 信用承诺档案 record fields of DOMAIN.md, in order, with their Chinese column names (CSV header). */
 export const ARCHIVE_COLUMNS = [
@@ -139,7 +150,8 @@ export type ArchiveRecord = Record<(typeof ARCHIVE_COLUMNS)[number][0], string |
 
 /** One 信用承诺档案 record. 承诺内容 and 违诺责任 are the signed letter's text (its content is the commitment). */
 export function presentArchiveRecord(c: Commitment, options: { withLetter?: boolean } = {}): ArchiveRecord {
-  const letterText = c.letterHtml ? htmlToText(c.letterHtml) : null;
+  const letterHtml = c.letterHtml ? sanitizeLetterHtml(c.letterHtml) : null;
+  const letterText = letterHtml ? htmlToText(letterHtml) : null;
   return {
     code: c.code,
     subjectName: c.subjectName,
@@ -161,7 +173,7 @@ export function presentArchiveRecord(c: Commitment, options: { withLetter?: bool
     liabilityContent: c.liabilityContent,
     supervisionStatus: c.supervisionStatus,
     status: c.status,
-    ...(options.withLetter ? { letterHtml: c.letterHtml, signerName: c.signerName, agreedAt: iso(c.agreedAt) } : {}),
+    ...(options.withLetter ? { letterHtml, signerName: c.signerName, agreedAt: iso(c.agreedAt) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import Handlebars from "handlebars";
 import type { ErrorDetail } from "../../errors.js";
 import { ValidationError } from "../../errors.js";
+import { refusedHtml, sanitizeRichHtml } from "../../html/sanitize.js";
 
 /**
  * The 信用承诺书 letter of an item is Handlebars source written by a department admin. It is compiled by an
@@ -9,12 +10,14 @@ import { ValidationError } from "../../errors.js";
  * - subject.*     承诺人: name, code, type
  * - data.*        the applicant's cleaned form submission
  * - commitment.*  code, itemName, acceptingUnit, signerName, signedOn (YYYY-MM-DD)
+ * What it renders is sanitized every time (server/html/sanitize.ts): that, not a look at the source, is what
+ * keeps scripts, meta refreshes and event handlers out of the letter. The source check only tells the
+ * designer, when saving, which of their tags or attributes would be removed.
  */
 const hbs = Handlebars.create();
 const ALLOWED_ROOTS = new Set(["subject", "data", "commitment"]);
 const ALLOWED_BLOCKS = new Set(["if", "unless", "each", "with"]);
 const BLOCK_LOCALS = new Set(["this", "@index", "@key", "@first", "@last"]);
-const DANGEROUS_HTML = /<\s*(script|iframe|object|embed|style|link|meta|base|form)\b|\son[a-z]+\s*=|javascript:/i;
 
 export interface LetterContext {
   subject: { name: string; code: string; type: string };
@@ -38,22 +41,35 @@ function pathProblem(path: { original: string; data?: boolean; parts: string[]; 
   return null;
 }
 
-/** Checks a letter template and returns its problems in Chinese (empty when it may be saved). */
-export function checkLetterTemplate(source: string): ErrorDetail[] {
+/** The HTML a template can produce, every branch in a row, with each placeholder as "x" and comments dropped. */
+function htmlOf(nodes: HbsNode[]): string {
+  let out = "";
+  for (const node of nodes) {
+    if (node.type === "ContentStatement") out += String(node.value);
+    else if (node.type === "MustacheStatement") out += "x";
+    else if (node.type === "BlockStatement") {
+      out += htmlOf((node.program as { body?: HbsNode[] } | null)?.body ?? []);
+      out += htmlOf((node.inverse as { body?: HbsNode[] } | null)?.body ?? []);
+    }
+  }
+  return out;
+}
+
+/** Problems of the Handlebars side (placeholders, helpers, partials); the HTML is not looked at here. */
+function templateProblems(source: string): { problems: ErrorDetail[]; ast: { body: HbsNode[] } | null } {
   const problems: ErrorDetail[] = [];
   const add = (message: string) => problems.push({ path: "letterTemplate", message });
   if (!source.trim()) {
     add("承诺书模板不能为空");
-    return problems;
+    return { problems, ast: null };
   }
   if (source.length > 100_000) add("承诺书模板过长（最多 100000 字）");
-  if (DANGEROUS_HTML.test(source)) add("承诺书模板不能包含脚本、样式表、表单或事件属性");
   let ast: { body: HbsNode[] };
   try {
     ast = hbs.parse(source) as unknown as { body: HbsNode[] };
   } catch (err) {
     add(`承诺书模板语法错误：${(err as Error).message.split("\n")[0]}`);
-    return problems;
+    return { problems, ast: null };
   }
   const visitExpr = (node: HbsNode | undefined, depth: number) => {
     if (!node) return;
@@ -95,6 +111,24 @@ export function checkLetterTemplate(source: string): ErrorDetail[] {
     }
   };
   visit(ast.body, 0);
+  return { problems, ast };
+}
+
+/**
+ * Checks a letter template when it is saved and returns its problems in Chinese (empty when it may be saved):
+ * the Handlebars rules, and any tag or attribute the output sanitizer would remove, so the designer sees it.
+ */
+export function checkLetterTemplate(source: string): ErrorDetail[] {
+  const { problems, ast } = templateProblems(source);
+  if (ast) {
+    const refused = refusedHtml(htmlOf(ast.body));
+    if (refused.length) {
+      problems.push({
+        path: "letterTemplate",
+        message: `承诺书模板包含不允许的 HTML：${refused.join("、")}。承诺书只能使用段落、标题、列表、表格、粗体等排版标签；脚本、样式表、表单、图片、嵌入内容、事件属性和非 http(s) 链接都会被移除`,
+      });
+    }
+  }
   return problems;
 }
 
@@ -106,11 +140,13 @@ export function assertLetterTemplate(source: string): void {
   if (problems.length) throw new ValidationError("承诺书模板未通过检查", problems);
 }
 
-/** Renders a checked template with escaping on, no helpers beyond the built-in blocks, no prototype access. */
-export function renderLetterBody(source: string, context: LetterContext): string {
+/** Handlebars output of a template (escaping on, built-in blocks only, no prototype access), not yet sanitized. */
+function runTemplate(source: string, context: LetterContext): string {
   let template = compiled.get(source);
   if (!template) {
-    assertLetterTemplate(source);
+    // Only the Handlebars rules here: a template saved before the HTML check still renders, sanitized.
+    const { problems } = templateProblems(source);
+    if (problems.length) throw new ValidationError("承诺书模板未通过检查", problems);
     template = hbs.compile<LetterContext>(source, {
       knownHelpersOnly: true,
       knownHelpers: { if: true, unless: true, each: true, with: true },
@@ -121,19 +157,32 @@ export function renderLetterBody(source: string, context: LetterContext): string
   return template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
 }
 
+/** Renders a template's body with the context and sanitizes the result. */
+export function renderLetterBody(source: string, context: LetterContext): string {
+  return sanitizeRichHtml(runTemplate(source, context));
+}
+
 const escape = (s: string) => hbs.Utils.escapeExpression(s);
 
-/** The whole signed letter as an HTML fragment: title, the item's text, the signature block. */
+/** The whole signed letter as a sanitized HTML fragment: title, the item's text, the signature block. */
 export function renderLetter(source: string, context: LetterContext): string {
+  // The body is sanitized on its own first, so its markup is balanced and cannot close the frame around it.
   const body = renderLetterBody(source, context);
   const c = context.commitment;
-  return [
-    `<article class="commitment-letter">`,
-    `<h1>信用承诺书</h1>`,
-    `<p class="letter-meta">事项：${escape(c.itemName)}${c.code ? `&emsp;承诺编码：${escape(c.code)}` : ""}</p>`,
-    `<p class="letter-meta">承诺人：${escape(context.subject.name)}（${escape(context.subject.code)}）</p>`,
-    `<section class="letter-body">${body}</section>`,
-    `<footer class="letter-signature"><p>承诺人（签字）：${escape(c.signerName)}</p><p>承诺受理单位：${escape(c.acceptingUnit)}</p><p>日期：${escape(c.signedOn)}</p></footer>`,
-    `</article>`,
-  ].join("\n");
+  return sanitizeRichHtml(
+    [
+      `<article class="commitment-letter">`,
+      `<h1>信用承诺书</h1>`,
+      `<p class="letter-meta">事项：${escape(c.itemName)}${c.code ? `&emsp;承诺编码：${escape(c.code)}` : ""}</p>`,
+      `<p class="letter-meta">承诺人：${escape(context.subject.name)}（${escape(context.subject.code)}）</p>`,
+      `<section class="letter-body">${body}</section>`,
+      `<footer class="letter-signature"><p>承诺人（签字）：${escape(c.signerName)}</p><p>承诺受理单位：${escape(c.acceptingUnit)}</p><p>日期：${escape(c.signedOn)}</p></footer>`,
+      `</article>`,
+    ].join("\n"),
+  );
+}
+
+/** A stored letter as it may be shown again (sanitized on the way out too: rows signed before this check). */
+export function sanitizeLetterHtml(html: string): string {
+  return sanitizeRichHtml(html);
 }

@@ -18,6 +18,7 @@ import {
   presentCommitment,
   presentCommitmentPage,
   presentInboxPage,
+  presentLetterDocument,
   type ArchiveRecord,
 } from "../../presenters/commitment.js";
 
@@ -110,11 +111,7 @@ export function commitmentApiRoutes(ctx: AppContext): Router {
     const download = req.query.download === "1";
     res.type("html");
     if (download) res.attachment(`信用承诺书-${commitment.code}.html`);
-    res.send(
-      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>信用承诺书 ${commitment.code}</title>` +
-        `<style>body{font-family:serif;max-width:46em;margin:2em auto;line-height:1.8}h1{text-align:center}.letter-signature{margin-top:3em;text-align:right}</style>` +
-        `</head><body>${commitment.letterHtml}</body></html>`,
-    );
+    res.send(presentLetterDocument(commitment));
   });
 
   router.post("/api/commitments/:code/resubmit", requireUser, async (req, res) => {

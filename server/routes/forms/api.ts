@@ -22,12 +22,15 @@ import { requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 import { authorize } from "../../policies/authorize.js";
 import { formPolicy } from "../../policies/form.js";
+import { presentFormForBuilder, presentFormForRenderer } from "../../presenters/form.js";
 
 const Page = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   size: z.coerce.number().int().min(1).max(100).default(20),
 });
 const RevisionQuery = z.object({ revision: z.coerce.number().int().min(1).optional() });
+/** view=render: the sanitized copy the renderer shows applicants (the preview page asks for it). */
+const ReadQuery = RevisionQuery.extend({ view: z.enum(["render"]).optional().catch(undefined) });
 const NewForm = z
   .object({
     key: z.string({ error: "请填写表单键名" }).min(2).max(100),
@@ -112,8 +115,11 @@ export function formApiRoutes(ctx: AppContext): Router {
   });
 
   router.get("/api/forms/:key", requireUser, async (req, res) => {
-    const { revision } = parse(RevisionQuery, req.query);
-    res.json({ data: await readableRevision(req, ctx, revision) });
+    const { revision, view } = parse(ReadQuery, req.query);
+    const form = await readableRevision(req, ctx, revision);
+    // The builder edits the designer's own text; every other reader gets the sanitized copy.
+    const editing = view !== "render" && formPolicy.edit(currentUser(req), await findForm(form.formKey));
+    res.json({ data: editing ? presentFormForBuilder(form) : presentFormForRenderer(form) });
   });
 
   router.get("/api/forms/:key/export", requireUser, async (req, res) => {

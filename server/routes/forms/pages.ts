@@ -83,7 +83,7 @@ export function formPageRoutes(ctx: AppContext): Router {
       title: `表单预览：${view.title}`,
       form: { key: form.key, title: view.title, revision: view.revision },
       renderer: {
-        formUrl: `/api/forms/${encodeURIComponent(form.key)}?revision=${view.revision}`,
+        formUrl: `/api/forms/${encodeURIComponent(form.key)}?revision=${view.revision}&view=render`,
         validateUrl: `/api/forms/${encodeURIComponent(form.key)}/validate?revision=${view.revision}`,
         submission: "{}",
         readOnly: false,

@@ -6,6 +6,7 @@ import { COMMITMENT_STATUSES, type Commitment } from "../../db/models/Commitment
 import { CatalogItemVersion } from "../../db/models/CatalogItemVersion.js";
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import { Department } from "../../db/models/Department.js";
+import { sanitizeLetterHtml } from "../../domain/catalog/letter.js";
 import { findVisibleCommitment, listCommitments, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { resubmitCommitment } from "../../domain/commitments/resubmitCommitment.js";
 import { parseSignature, renderSignedLetter, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
@@ -15,6 +16,7 @@ import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission 
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 import { presentCommitment, presentCommitmentSummary } from "../../presenters/commitment.js";
+import { presentFormForRenderer } from "../../presenters/form.js";
 import { presentPagination } from "../../presenters/pagination.js";
 import { takeFlash } from "../admin/forms.js";
 import { nextStepText, presentStages, presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
@@ -104,7 +106,7 @@ export function portalCaseRoutes(ctx: AppContext): Router {
   router.get("/my/cases/:code/form.json", requireUser, async (req, res) => {
     const commitment = await ownCase(req);
     const form = await getFormRevision(ctx.db, commitment.formKey, commitment.formRevision);
-    res.json({ data: { formKey: form.formKey, title: form.title, revision: form.revision, definition: form.definition } });
+    res.json({ data: presentFormForRenderer(form) });
   });
 
   router.get("/my/cases/:code/letter", requireUser, async (req, res) => {
@@ -112,7 +114,7 @@ export function portalCaseRoutes(ctx: AppContext): Router {
     res.render("portal/letter", {
       title: `信用承诺书 ${commitment.code}`,
       code: commitment.code,
-      letterHtml: commitment.letterHtml,
+      letterHtml: sanitizeLetterHtml(commitment.letterHtml),
       revision: commitment.revision,
       agreedAt: commitment.agreedAt.toISOString(),
     });

@@ -12,6 +12,7 @@ import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission 
 import { requireRole } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 import { presentCatalogItem } from "../../presenters/catalog.js";
+import { presentFormForRenderer } from "../../presenters/form.js";
 import { paragraphs, presentCatalogGroups, presentSubjectOption } from "../../presenters/portal.js";
 
 const ListQuery = z.object({ q: z.string().max(100).optional().catch(undefined) });
@@ -94,7 +95,7 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
   router.get("/catalog/:itemCode/form.json", applicant, async (req, res) => {
     const entry = await publishedEntry(String(req.params.itemCode));
     const form = await getFormRevision(ctx.db, entry.published.formKey, entry.published.formRevision ?? undefined);
-    res.json({ data: { formKey: form.formKey, title: form.title, revision: form.revision, definition: form.definition } });
+    res.json({ data: presentFormForRenderer(form) });
   });
 
   router.get("/catalog/:itemCode/apply", applicant, async (req, res) => {
