@@ -6,6 +6,7 @@ import { migrateUp } from "./db/migrator.js";
 import { initModels } from "./db/models/index.js";
 import { ensureCountyDepartments } from "./domain/accounts/departments.js";
 import { seedDemoData } from "./domain/accounts/demoSeed.js";
+import { configureAudit } from "./domain/audit.js";
 import { seedShippedForms } from "./forms/index.js";
 import type { Logger } from "./logger.js";
 import type { AppContext } from "./context.js";
@@ -21,6 +22,7 @@ export interface Booted {
 
 /** Opens the database, applies pending migrations and ensures reference data (and demo data where asked). */
 export async function bootDatabase(config: Config, logger: Logger): Promise<Booted> {
+  configureAudit(config); // seeding audits: the key and node come from this configuration, never from ./data
   const db = await openDatabase(config.databaseUrl);
   initModels(db.sequelize);
   const migrated = await migrateUp(db);

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { bootPlatform } from "./boot.js";
 import { loadConfig } from "./config.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./domain/accounts/demoSeed.js";
+import { startAuditCheckpoints } from "./domain/audit.js";
 import { startJobWorker } from "./engine/index.js";
 import { createLogger } from "./logger.js";
 
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   process.setSourceMapsEnabled(config.sourceMapStacks);
   const logger = createLogger(config.logLevel);
   const { db, demoEnabled, app } = await bootPlatform(config, logger);
+  // Signed checkpoints of every audit chain's head, outside the database: now, every interval while the log grows, on shutdown.
+  const checkpoints = startAuditCheckpoints(db, logger);
   const server: Server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     const workerStopped = jobWorker ? jobWorker.stop() : Promise.resolve();
     server.close(() => {
       void workerStopped
+        .then(() => checkpoints.stop())
         .then(() => db.close())
         .finally(() => {
           logger.info("stopped");

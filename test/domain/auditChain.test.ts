@@ -14,6 +14,10 @@ interface RawEntry {
   ip: string | null;
   prev_hash: string;
   hash: string;
+  chain_id: string;
+  seq: number | null;
+  hash_alg: string;
+  key_id: string | null;
 }
 
 /** Appends a few entries and returns the newest rows (the test owns them while it runs: mocha runs one test at a time). */
@@ -34,8 +38,8 @@ export async function appendEntries(n: number): Promise<RawEntry[]> {
 async function restore(row: RawEntry): Promise<void> {
   const at = row.at instanceof Date ? row.at.toISOString().slice(0, 23).replace("T", " ") : row.at;
   await testApp().db.sequelize.query(
-    `INSERT INTO audit_entries (id, at, actor, action, entity_type, entity_id, detail, ip, prev_hash, hash)
-     VALUES (:id, :at, :actor, :action, :entity_type, :entity_id, :detail, :ip, :prev_hash, :hash)`,
+    `INSERT INTO audit_entries (id, at, actor, action, entity_type, entity_id, detail, ip, prev_hash, hash, chain_id, seq, hash_alg, key_id)
+     VALUES (:id, :at, :actor, :action, :entity_type, :entity_id, :detail, :ip, :prev_hash, :hash, :chain_id, :seq, :hash_alg, :key_id)`,
     { replacements: { ...row, at } },
   );
 }
@@ -57,6 +61,7 @@ describe("audit chain verification", () => {
       assert.equal(verdict.ok, false);
       assert.equal(verdict.firstBroken?.id, id);
       assert.match(verdict.firstBroken?.reason ?? "", /被修改/);
+      assert.match(verdict.firstBroken?.reason ?? "", /“test\.appended”/, "the reason names the entry's action");
     } finally {
       await db.sequelize.query("UPDATE audit_entries SET actor = :actor WHERE id = :id", { replacements: { id, actor: target!.actor } });
     }
@@ -71,6 +76,7 @@ describe("audit chain verification", () => {
       const verdict = await verifyAuditChain(db);
       assert.equal(verdict.ok, false);
       assert.match(verdict.firstBroken?.reason ?? "", /最新记录被删除/);
+      assert.equal(verdict.firstBroken?.id, Number(last!.id), "the head row still names the deleted entry");
     } finally {
       await restore(last!);
     }
@@ -85,6 +91,7 @@ describe("audit chain verification", () => {
       const verdict = await verifyAuditChain(db);
       assert.equal(verdict.ok, false);
       assert.equal(verdict.firstBroken?.id, Number(after!.id));
+      assert.match(verdict.firstBroken?.reason ?? "", /条记录缺失（记录被删除）/);
     } finally {
       await restore(middle!);
     }

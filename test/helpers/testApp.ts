@@ -5,6 +5,7 @@ import { createApp } from "../../server/app.js";
 import { ManualClock } from "../../server/clock.js";
 import { loadConfig, type Config } from "../../server/config.js";
 import type { Database } from "../../server/db/database.js";
+import { configureAudit } from "../../server/domain/audit.js";
 import { createLogger } from "../../server/logger.js";
 import { ensureCountyDepartments } from "../../server/domain/accounts/departments.js";
 import { seedShippedForms } from "../../server/forms/index.js";
@@ -19,6 +20,11 @@ export interface TestApp {
 
 let current: TestApp | undefined;
 
+// One audit key for every process of the run (nodes and CLIs the tests spawn inherit the environment), as every
+// node of a deployment must share one, and for every run (a MariaDB test database outlives a run); each test config
+// still gets its own data directory, node id and checkpoint file.
+process.env.AUDIT_KEY ||= "test-audit-key-not-for-production-0123456789";
+
 /** A configuration for tests: quiet logs, a temporary data directory, the test database. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "xinyong-data-"));
@@ -29,12 +35,14 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     SESSION_SECRET: "test-secret-not-for-production",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     JOB_WORKER: "0",
+    AUDIT_KEY: process.env.AUDIT_KEY,
     ...overrides,
   });
 }
 
 export async function buildTestApp(): Promise<TestApp> {
   const config = testConfig();
+  configureAudit(config);
   const db = await openTestDatabase(config.databaseUrl);
   await db.transaction((t) => ensureCountyDepartments(t));
   // The shipped forms exist in every deployment (boot seeds them): processes/commitment.bpmn names two of them.

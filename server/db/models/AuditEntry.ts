@@ -1,6 +1,10 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
-/** One entry of the append-only audit log; hash = sha256(prevHash + canonical fields). */
+/**
+ * One entry of the append-only audit log. Keyed entries (hashAlg "hmac-sha256") form one chain per chainId in seq
+ * order, hash = HMAC(key, prevHash + chain, seq and the fields); legacy entries ("sha256", chainId "legacy", no seq)
+ * form the chain written before keys, in id order. See server/domain/audit.ts.
+ */
 export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreationAttributes<AuditEntry>> {
   declare id: CreationOptional<number>;
   declare at: Date;
@@ -12,6 +16,10 @@ export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreation
   declare ip: string | null;
   declare prevHash: string;
   declare hash: string;
+  declare chainId: CreationOptional<string>;
+  declare seq: number | null;
+  declare hashAlg: CreationOptional<string>;
+  declare keyId: string | null;
 
   static initModel(sequelize: Sequelize): void {
     AuditEntry.init(
@@ -26,6 +34,10 @@ export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreation
         ip: { type: DataTypes.STRING(64), allowNull: true },
         prevHash: { type: DataTypes.STRING(64), allowNull: false },
         hash: { type: DataTypes.STRING(64), allowNull: false },
+        chainId: { type: DataTypes.STRING(64), allowNull: false, defaultValue: "legacy" },
+        seq: { type: DataTypes.BIGINT, allowNull: true },
+        hashAlg: { type: DataTypes.STRING(16), allowNull: false, defaultValue: "sha256" },
+        keyId: { type: DataTypes.STRING(16), allowNull: true },
       },
       { sequelize, tableName: "audit_entries", underscored: true, timestamps: false },
     );

@@ -28,7 +28,7 @@ const AuditQuery = z.object({
   page: z.unknown().optional(),
 });
 
-/** The audit log: the chain's verdict first, then a searchable, paginated list (admins and auditors). */
+/** The audit log: the chains' verdict (with checkpoint problems and notes) first, then a searchable, paginated list (admins and auditors). */
 export function adminAuditRoutes(ctx: AppContext): Router {
   const router = Router();
   const { db } = ctx;
@@ -38,6 +38,9 @@ export function adminAuditRoutes(ctx: AppContext): Router {
     const query = AuditQuery.parse(req.query);
     const [verdict, page] = await Promise.all([verifyAuditChain(db), searchAuditLog(db, { ...query, page: pageNumber(query.page) })]);
     const presented = presentVerdict(verdict);
+    // A problem with the checkpoints alone (a forged line, a missing file) has no broken entry to name.
+    if (!verdict.ok && !verdict.firstBroken) presented.text = `审计链已损坏：${verdict.problems[0]}。`;
+    const problems = verdict.firstBroken ? verdict.problems : verdict.problems.slice(1);
     const filters = {
       actor: query.actor,
       action: query.action,
@@ -50,6 +53,9 @@ export function adminAuditRoutes(ctx: AppContext): Router {
     res.render("admin/audit/index", {
       title: "审计日志",
       verdict: presented,
+      otherBroken: verdict.broken.slice(1).map((b) => ({ id: b.id, reason: b.reason })),
+      checkpointProblems: problems,
+      chainNotes: verdict.notes,
       filters,
       filtered: Object.values(filters).some(Boolean),
       entries: page.rows.map((r) => presentAuditEntry(r, presented.brokenId)),
