@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import session from "express-session";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { basicAuthentication } from "./auth/basicAuth.js";
+import { LoginThrottle, loginLimitsFromEnv } from "./auth/loginThrottle.js";
 import { createPassport } from "./auth/passport.js";
 import { DatabaseSessionStore } from "./auth/sessionStore.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -13,10 +15,14 @@ import type { Database } from "./db/database.js";
 import { createEngineRuntime } from "./engine/index.js";
 import { Form } from "./db/models/formModels.js";
 import { registerCommitmentFileAccess } from "./domain/commitments/fileAccess.js";
+import { configureAudit } from "./domain/audit.js";
 import { registerCommitmentServices } from "./domain/commitments/services.js";
-import { AuthenticationError, NotFoundError } from "./errors.js";
+import { defineCommitmentFlow } from "./flows/commitment.js";
+import { FlowRegistry } from "./flows/registry.js";
+import { NotFoundError } from "./errors.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
 import { errorHandler } from "./http/errorHandler.js";
+import { confineWorkers } from "./http/guards.js";
 import { rejectControlCharacters } from "./http/rejectControlCharacters.js";
 import { configureViews } from "./http/views.js";
 import type { Logger } from "./logger.js";
@@ -38,9 +44,13 @@ const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 /** Builds the Express application over an open database; never listens (tests drive it with supertest). */
 export function createApp(deps: AppDeps): Express & { locals: { context: AppContext } } {
   const { config, db, logger } = deps;
-  const passport = createPassport(db);
+  configureAudit(config); // whoever builds an app audits with its configuration (key, node), not ./data
   const clock = deps.clock ?? systemClock;
-  const context: AppContext = { config, db, logger, clock, passport, engine: createEngineRuntime({ db, clock, logger }) };
+  // One failure count for both password doors (login form, HTTP Basic); per node (docs/architecture.md, Security).
+  const passport = createPassport(db, new LoginThrottle(loginLimitsFromEnv(), clock));
+  const flows = new FlowRegistry();
+  const context: AppContext = { config, db, logger, clock, passport, engine: createEngineRuntime({ db, clock, logger }), flows };
+  defineCommitmentFlow(flows);
   const app = express();
   app.locals.context = context;
   registerCommitmentServices(context.engine, db);
@@ -127,30 +137,23 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   );
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(["/api", "/engine-rest"], (req: Request, res: Response, next: NextFunction) => {
-    if (!req.headers.authorization?.startsWith("Basic ")) return next();
-    const authenticate = passport.authenticate("basic", { session: false }, (err: unknown, user: CurrentUser | false) => {
-      if (err) return next(err);
-      if (!user) return next(new AuthenticationError("用户名或密码错误"));
-      req.user = user;
-      next();
-    }) as RequestHandler;
-    void authenticate(req, res, next);
-  });
-  app.use(csrfProtection);
-  // What the middleware above refuses under /engine-rest (body parsing, control characters, Basic login, CSRF)
-  // is answered in Camunda's { type, message } shape, as everything inside that router is.
-  app.use("/engine-rest", camundaErrorHandler);
+  app.use(["/api", "/engine-rest"], basicAuthentication(passport));
+  // Exempts only requests whose Basic credentials were verified just above; anonymous forms use a cookie-bound token.
+  app.use(csrfProtection({ secret: config.sessionSecret, secureCookies: config.secureCookies }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const user = req.user as CurrentUser | undefined;
     res.locals.currentUser = user;
     res.locals.nav = buildNavigation(user, req.path);
-    // Anonymous pages with a form (login, registration) ask for a token themselves: no session per visitor.
+    // Anonymous pages with a form (login, registration) ask for a token themselves: no cookie or session per visitor.
     const sessionUser = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
-    res.locals.csrfToken = sessionUser ? csrfToken(req) : "";
+    res.locals.csrfToken = sessionUser ? csrfToken(req, res) : "";
     res.locals.requestId = req.id;
     next();
   });
+  app.use(confineWorkers);
+  // What the middleware above refuses under /engine-rest (body parsing, control characters, Basic login, CSRF, the
+  // worker confinement) is answered in Camunda's { type, message } shape, as everything inside that router is.
+  app.use("/engine-rest", camundaErrorHandler);
 
   mountRoutes(app, context);
 

@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
-import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import { z } from "zod";
+import { TooManyLoginFailuresError } from "../auth/loginThrottle.js";
 import { LOGIN_FAILED_MESSAGE } from "../auth/passport.js";
 import { currentUser, type CurrentUser } from "../auth/currentUser.js";
 import type { AppContext } from "../context.js";
@@ -20,47 +20,31 @@ const LoginForm = z.object({
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const { db, passport } = ctx;
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: Number(process.env.LOGIN_RATE_LIMIT ?? 10),
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    // Per address and account: one person mistyping does not lock out an office behind one NAT.
-    keyGenerator: (req) => {
-      const username = (req.body as { username?: unknown } | undefined)?.username;
-      return `${ipKeyGenerator(req.ip ?? "")}|${typeof username === "string" ? username.toLowerCase() : ""}`;
-    },
-    handler: (req, res) => {
-      res.status(429).render("auth/login", {
-        title: "登录",
-        layout: "bare",
-        error: "登录失败次数过多，请 15 分钟后再试",
-        username: (req.body as { username?: string })?.username ?? "",
-        csrfToken: csrfToken(req),
-      });
-    },
-  });
-
   router.get("/login", (req, res) => {
     if (req.user) return res.redirect(safeNextPath(req.query.next));
-    res.render("auth/login", { title: "登录", layout: "bare", next: safeNextPath(req.query.next), csrfToken: csrfToken(req) });
+    res.render("auth/login", { title: "登录", layout: "bare", next: safeNextPath(req.query.next), csrfToken: csrfToken(req, res) });
   });
 
-  router.post("/login", loginLimiter, (req: Request, res: Response, next: NextFunction) => {
+  // Failed logins are limited per address and account, per address and per account, together with HTTP Basic
+  // (server/auth/loginThrottle.ts); a spent limit refuses even the right password until its window ends.
+  router.post("/login", (req: Request, res: Response, next: NextFunction) => {
     const parsed = LoginForm.safeParse(req.body);
     const nextPath = safeNextPath(parsed.success ? parsed.data.next : undefined);
-    const fail = (status: number) =>
+    const fail = (status: number, error = LOGIN_FAILED_MESSAGE) =>
       res.status(status).render("auth/login", {
         title: "登录",
         layout: "bare",
-        error: LOGIN_FAILED_MESSAGE,
+        error,
         username: parsed.success ? parsed.data.username : "",
         next: nextPath,
-        csrfToken: csrfToken(req),
+        csrfToken: csrfToken(req, res),
       });
     if (!parsed.success) return fail(400);
     const authenticate = passport.authenticate("local", (err: unknown, user: CurrentUser | false) => {
+      if (err instanceof TooManyLoginFailuresError) {
+        res.setHeader("Retry-After", String(err.retryAfterSeconds));
+        return fail(429, err.message);
+      }
       if (err) return next(err);
       if (!user) {
         void db

@@ -41,7 +41,7 @@ export function registerRoutes(ctx: AppContext): Router {
       subjectTypes: SUBJECT_TYPES,
       problem,
       errors: problem?.fields ?? {},
-      csrfToken: csrfToken(req),
+      csrfToken: csrfToken(req, res),
     });
   };
 
@@ -63,7 +63,21 @@ export function registerRoutes(ctx: AppContext): Router {
     },
   });
 
-  router.post("/register", registrationLimiter, async (req, res) => {
+  // Failed registrations per address (a wrong code, a taken or reserved username, a weak password): a person
+  // correcting typos stays far below; a script probing usernames or codes, or burning argon2 time, does not.
+  const failedRegistrationLimiter = rateLimit({
+    windowMs: 60 * 60 * 1000,
+    limit: Number(process.env.REGISTER_FAILURE_RATE_LIMIT ?? 30),
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: (req, res) => {
+      const problem = { status: 429, message: "注册失败次数过多，请一小时后再试；如有疑问，请联系信用办", fields: {} };
+      render(req, res, {}, problem);
+    },
+  });
+
+  router.post("/register", failedRegistrationLimiter, registrationLimiter, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values: FormValues = {};
     for (const key of ["username", "displayName", "phone", "email", "subjectType", "subjectCode", "subjectName"] as const) {

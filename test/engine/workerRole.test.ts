@@ -35,6 +35,16 @@ describe("engine REST: the worker role (external-task workers)", () => {
     assert.equal(deploy.status, 403);
   });
 
+  it("lets a worker read the engine's version and API description, and nothing outside /engine-rest (403 in Chinese)", async () => {
+    await request(app()).get("/engine-rest/version").auth(worker.username, worker.password).expect(200);
+    await request(app()).get("/engine-rest/openapi.json").auth(worker.username, worker.password).expect(200);
+    for (const path of ["/api/me", "/api/inbox", "/api/forms"]) {
+      const res = await request(app()).get(path).auth(worker.username, worker.password);
+      assert.equal(res.status, 403, path);
+      assert.match(res.body.error.message as string, /只能调用外部任务接口/, path);
+    }
+  });
+
   it("refuses a lock duration, retry timeout or retry count beyond its limits with 400, and the task list keeps answering", async () => {
     const post = (path: string, body: object) => request(app()).post(path).auth(worker.username, worker.password).send(body);
     const tooLong = 10 ** 15;

@@ -5,23 +5,36 @@ import { buildSubject, buildUser, csrfFrom, loginAs } from "../helpers/factories
 import { testApp } from "../helpers/testApp.js";
 
 describe("login, sessions and /api/me", () => {
-  it("logs in through the page, regenerates the session id and records the login", async () => {
+  it("logs in through the page, records the login, and gives an existing session a new id at login", async () => {
     const user = await buildUser({ roles: ["reviewer"] });
     const agent = request.agent(testApp().app);
     const page = await agent.get("/login").expect(200);
-    const before = /xy\.sid=([^;]+)/.exec(String(page.headers["set-cookie"]))?.[1];
+    assert.doesNotMatch(String(page.headers["set-cookie"]), /xy\.sid=/, "an anonymous visit opens no session");
     const res = await agent
       .post("/login")
       .type("form")
       .send({ _csrf: csrfFrom(page.text), username: user.username, password: user.password })
       .expect(302);
-    const after = /xy\.sid=([^;]+)/.exec(String(res.headers["set-cookie"]))?.[1];
-    assert.ok(before && after && before !== after, "the session id changes at login");
+    const first = /xy\.sid=([^;]+)/.exec(String(res.headers["set-cookie"]))?.[1];
+    assert.ok(first, "the login opens a session");
     const me = await agent.get("/api/me").expect(200);
     assert.equal(me.body.data.username, user.username);
     assert.deepEqual(me.body.data.roles, ["reviewer"]);
     assert.deepEqual(me.body.data.groups, ["scjgj"]);
     assert.ok(await AuditEntry.findOne({ where: { actor: user.username, action: "auth.login" } }));
+
+    // A session id someone planted (here: the first login's) is replaced at the next login, and the old one is gone.
+    const other = await buildUser();
+    const home = await agent.get("/").expect(200);
+    const again = await agent
+      .post("/login")
+      .type("form")
+      .send({ _csrf: csrfFrom(home.text), username: other.username, password: other.password })
+      .expect(302);
+    const second = /xy\.sid=([^;]+)/.exec(String(again.headers["set-cookie"]))?.[1];
+    assert.ok(second && second !== first, "the session id changes at login");
+    await request(testApp().app).get("/api/me").set("Cookie", `xy.sid=${first}`).expect(401);
+    assert.equal((await agent.get("/api/me").expect(200)).body.data.username, other.username);
   });
 
   it("answers a wrong password and an unknown user with the same Chinese message", async () => {
@@ -56,20 +69,28 @@ describe("login, sessions and /api/me", () => {
     await agent.post("/login").type("form").send({ username: user.username, password: user.password }).expect(403);
   });
 
-  it("limits repeated failed logins for one account and tells the user in Chinese", async () => {
+  it("limits repeated failed logins for one account and tells the user in Chinese, the right password included", async () => {
     const user = await buildUser();
     const agent = request.agent(testApp().app);
+    // An address of its own (the app trusts X-Forwarded-For from loopback): other tests' failures are not counted here.
+    const from = `203.0.113.${1 + Math.floor(Math.random() * 254)}`;
     let page = await agent.get("/login");
-    let last = page;
-    for (let i = 0; i < 11; i++) {
-      last = await agent
+    for (let i = 0; i < 10; i++) {
+      page = await agent
         .post("/login")
+        .set("X-Forwarded-For", from)
         .type("form")
-        .send({ _csrf: csrfFrom(page.text), username: user.username, password: "Wrong@12345" });
-      page = last;
+        .send({ _csrf: csrfFrom(page.text), username: user.username, password: "Wrong@12345" })
+        .expect(401);
     }
+    const last = await agent
+      .post("/login")
+      .set("X-Forwarded-For", from)
+      .type("form")
+      .send({ _csrf: csrfFrom(page.text), username: user.username, password: user.password });
     assert.equal(last.status, 429);
-    assert.match(last.text, /登录失败次数过多/);
+    assert.match(last.text, /登录失败次数过多，请 15 分钟后再试/);
+    assert.ok(Number(last.headers["retry-after"]) > 0);
   });
 
   it("answers /api/me with HTTP Basic credentials and 401 without them", async () => {
