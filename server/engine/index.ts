@@ -1,6 +1,8 @@
 import { EngineRuntime, type EngineRuntimeDeps } from "./runtime.js";
 
-export { BpmnValidationError, EngineRuntime, InvalidRequestError, ProcessEngineError } from "./runtime.js";
+export { ActivationLimitError, BpmnValidationError, EngineRuntime, InvalidRequestError, ProcessEngineError } from "./runtime.js";
+export { ACTIVATIONS_PER_STEP } from "./bpmn.js";
+export { MAX_VARIABLE_DEPTH, MAX_VARIABLES_BYTES } from "./variables.js";
 export type * from "./types.js";
 export { MAX_BPMN_BYTES } from "./validate.js";
 

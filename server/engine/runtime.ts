@@ -26,13 +26,15 @@ import type {
   TaskFilter,
   TaskView,
 } from "./types.js";
+import { checkVariables } from "./variables.js";
 
 export type { EngineRuntimeDeps } from "./runtime/context.js";
-export { BpmnValidationError, InvalidRequestError, ProcessEngineError } from "./runtime/errors.js";
+export { ActivationLimitError, BpmnValidationError, InvalidRequestError, ProcessEngineError } from "./runtime/errors.js";
 
 /**
  * The workflow runtime: deployments, instances (load-run-save), tasks, jobs, external tasks, messages, history.
  * A thin facade: each method delegates to the module under runtime/ that owns it, passing the shared context.
+ * Every method that takes variables checks them first (checkVariables: depth and size; 400).
  */
 export class EngineRuntime {
   private readonly ctx: EngineContext;
@@ -78,7 +80,8 @@ export class EngineRuntime {
   }
 
   /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
-  startProcess(input: StartInput, t?: Transaction): Promise<InstanceView> {
+  async startProcess(input: StartInput, t?: Transaction): Promise<InstanceView> {
+    checkVariables(input.variables);
     return instances.startProcess(this.ctx, input, t);
   }
 
@@ -94,12 +97,18 @@ export class EngineRuntime {
     return tasks.mayRead(user, task);
   }
 
+  /** May the user complete this task now (its assignee; a candidate while unassigned; an admin)? */
+  mayComplete(user: CurrentUser, task: TaskView): boolean {
+    return tasks.mayWork(user, task);
+  }
+
   /** Completes a user task with variables (they become process variables) and runs the instance on. */
-  completeTask(
+  async completeTask(
     taskId: string,
     input: { actor: CurrentUser | string; variables?: Variables; variableTypes?: Record<string, string> },
     t?: Transaction,
   ): Promise<InstanceView> {
+    checkVariables(input.variables);
     return tasks.completeTask(this.ctx, taskId, input, t);
   }
 
@@ -135,7 +144,8 @@ export class EngineRuntime {
   // ---- Messages ---------------------------------------------------------------------------------------------------
 
   /** Delivers a message to the one instance waiting for it (by message name and business key); nothing waiting -> 400. */
-  correlateMessage(input: Parameters<typeof messages.correlateMessage>[1], t?: Transaction): Promise<InstanceView> {
+  async correlateMessage(input: Parameters<typeof messages.correlateMessage>[1], t?: Transaction): Promise<InstanceView> {
+    checkVariables(input.variables);
     return messages.correlateMessage(this.ctx, input, t);
   }
 
@@ -163,12 +173,18 @@ export class EngineRuntime {
   }
 
   /** A worker completes its locked external task; variables become process variables. */
-  completeExternalTask(id: string, input: Parameters<typeof externalTasks.completeExternalTask>[2], t?: Transaction): Promise<void> {
+  async completeExternalTask(id: string, input: Parameters<typeof externalTasks.completeExternalTask>[2], t?: Transaction): Promise<void> {
+    checkVariables(input.variables, input.localVariables);
     return externalTasks.completeExternalTask(this.ctx, id, input, t);
   }
 
   /** A worker reports a BPMN error: an error boundary event with that errorCode catches it. */
-  handleExternalBpmnError(id: string, input: Parameters<typeof externalTasks.handleExternalBpmnError>[2], t?: Transaction): Promise<void> {
+  async handleExternalBpmnError(
+    id: string,
+    input: Parameters<typeof externalTasks.handleExternalBpmnError>[2],
+    t?: Transaction,
+  ): Promise<void> {
+    checkVariables(input.variables);
     return externalTasks.handleExternalBpmnError(this.ctx, id, input, t);
   }
 

@@ -3,7 +3,7 @@ import type { Transaction } from "sequelize";
 import type { Clock } from "../../clock.js";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../../logger.js";
-import type { ParsedDefinition } from "../bpmn.js";
+import { ACTIVATIONS_PER_SLICE, ACTIVATIONS_PER_STEP, type ParsedDefinition } from "../bpmn.js";
 import type { ServiceHandler } from "../types.js";
 import { BoundedCache } from "./boundedCache.js";
 
@@ -14,6 +14,16 @@ export interface EngineRuntimeDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
+  /** Bounds of one engine step (tests change them); defaults ACTIVATIONS_PER_STEP and ACTIVATIONS_PER_SLICE. */
+  limits?: Partial<StepBounds>;
+}
+
+/** What one engine step may do at most. */
+export interface StepBounds {
+  /** Element activations per step (a loop without a wait state ends there and the step is rolled back). */
+  activationsPerStep: number;
+  /** Element activations per event-loop turn (the rest of the step runs in later turns). */
+  activationsPerSlice: number;
 }
 
 /** Answers which of the given form keys name no form (deploy-time check). */
@@ -27,6 +37,7 @@ export interface EngineContext {
   readonly nodeId: string;
   readonly parsedCache: Map<string, Promise<ParsedDefinition>>;
   readonly services: Map<string, ServiceHandler>;
+  readonly limits: StepBounds;
   formKeyCheck: FormKeyCheck | undefined;
   now(): Date;
   /** Runs fn in the caller's transaction when given, else in a new one. */
@@ -45,6 +56,10 @@ export function createEngineContext(deps: EngineRuntimeDeps): EngineContext {
     nodeId: `node-${randomUUID().slice(0, 8)}`,
     parsedCache: new BoundedCache(PARSED_DEFINITION_CACHE_SIZE),
     services: new Map(),
+    limits: {
+      activationsPerStep: deps.limits?.activationsPerStep ?? ACTIVATIONS_PER_STEP,
+      activationsPerSlice: deps.limits?.activationsPerSlice ?? ACTIVATIONS_PER_SLICE,
+    },
     formKeyCheck: undefined,
     now: () => clock.now(),
     tx: (t, fn) => (t ? fn(t) : db.transaction(fn)),

@@ -5,7 +5,7 @@ import { NotFoundError } from "../../errors.js";
 import type { EngineRun, ServiceCall, Variables } from "../bpmn.js";
 import { actorName, type Actor, type ExternalTaskView, type FetchTopic } from "../types.js";
 import type { EngineContext } from "./context.js";
-import { InvalidRequestError, ProcessEngineError } from "./errors.js";
+import { ActivationLimitError, InvalidRequestError, ProcessEngineError } from "./errors.js";
 import { record } from "./history.js";
 import { openIncident, resolveIncidents } from "./incidents.js";
 import { step } from "./instances.js";
@@ -97,8 +97,28 @@ async function lockedExternal(ctx: EngineContext, id: string, workerId: string, 
   return task;
 }
 
-/** Ends a locked external task's wait through load-run-save: finish answers the engine's service call. */
+/**
+ * Ends a locked external task's wait through load-run-save: finish answers the engine's service call. A step that
+ * runs into the activation bound is rolled back and answered 400; in its own transaction (when it owns one) the
+ * task then gets an incident and no retries, so the worker does not fetch it again and loop again.
+ */
 async function finishExternal(
+  ctx: EngineContext,
+  id: string,
+  workerId: string,
+  verb: string,
+  t: Transaction | undefined,
+  finish: (call: ServiceCall, run: EngineRun, collector: StepCollector) => void,
+): Promise<void> {
+  try {
+    await finishExternalStep(ctx, id, workerId, verb, t, finish);
+  } catch (err) {
+    if (!t && err instanceof ActivationLimitError) await externalTaskLooped(ctx, id, workerId, err);
+    throw err;
+  }
+}
+
+async function finishExternalStep(
   ctx: EngineContext,
   id: string,
   workerId: string,
@@ -121,6 +141,36 @@ async function finishExternal(
         detail: { topic: task.topic },
       });
       finish(call, run, collector);
+    });
+  });
+}
+
+/** After a rolled-back step past the activation bound: the external task's incident (Camunda's failedExternalTask). */
+async function externalTaskLooped(ctx: EngineContext, id: string, workerId: string, err: ActivationLimitError): Promise<void> {
+  ctx.logger.warn({ err, externalTaskId: id }, "external task step exceeded the activation bound");
+  await ctx.db.transaction(async (t) => {
+    const task = await EngineExternalTask.findByPk(id, { transaction: t });
+    if (!task) return;
+    const now = ctx.now();
+    await EngineExternalTask.update(
+      { retries: 0, errorMessage: err.message.slice(0, 4000), workerId: null, lockExpiresAt: null },
+      { where: { id }, transaction: t },
+    );
+    await openIncident(t, {
+      instanceId: task.instanceId,
+      definitionId: task.definitionId,
+      activityId: task.activityId,
+      type: "failedExternalTask",
+      configuration: id,
+      message: err.message.slice(0, 4000),
+      at: now,
+    });
+    await record(ctx, t, task.instanceId, {
+      event: "incident.created",
+      activityId: task.activityId,
+      executionId: task.executionId,
+      actor: workerId,
+      detail: { externalTaskId: id, message: err.message },
     });
   });
 }

@@ -11,7 +11,7 @@ import {
 } from "../../db/models/engineModels.js";
 import { audit } from "../../domain/audit.js";
 import { ConflictError, NotFoundError } from "../../errors.js";
-import { EngineRun, type ParsedDefinition } from "../bpmn.js";
+import { EngineRun, type ParsedDefinition, type StepLimits } from "../bpmn.js";
 import { actorName, type Actor, type InstanceState, type InstanceView, type StartInput } from "../types.js";
 import type { EngineContext } from "./context.js";
 import { parsedDefinition, resolveDefinition } from "./deployments.js";
@@ -35,6 +35,8 @@ export interface InstanceRow {
   /** Stored when the instance started; returned unchanged in every step's view. */
   started_at: Date | string;
   start_actor: string | null;
+  /** The owning department (authorization), set at start by whoever starts it. */
+  department_id: number | null;
   end_reason: string | null;
   /** A start's row, not written yet: the first save inserts it. */
   isNew?: boolean;
@@ -47,9 +49,9 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
     const parsed = await parsedDefinition(ctx, def.id, t);
     const id = randomUUID();
     const businessKey = input.businessKey ?? null;
-    const collector = new StepCollector(ctx.services, { instanceId: id, businessKey }, t, ctx.clock);
+    const collector = new StepCollector(ctx.services, { instanceId: id, businessKey, actor: actorName(input.actor) }, t, ctx.clock);
     collector.declareTypes(input.variableTypes);
-    const run = new EngineRun(parsed, id, collector);
+    const run = new EngineRun(parsed, id, collector, stepLimits(ctx));
     const startedAt = ctx.now();
     collector.notes.push(note(ctx, id, { event: "instance.start", actor: actorName(input.actor), detail: { businessKey } }));
     await run.start({ ...(input.variables ?? {}) });
@@ -68,6 +70,7 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
       variable_types: null,
       started_at: startedAt,
       start_actor: actorName(input.actor),
+      department_id: input.departmentId ?? null,
       end_reason: null,
       isNew: true,
     };
@@ -75,10 +78,15 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
   });
 }
 
+/** The bounds every engine of this runtime runs under. */
+function stepLimits(ctx: EngineContext): StepLimits {
+  return { activations: ctx.limits.activationsPerStep, slice: ctx.limits.activationsPerSlice };
+}
+
 /** Locks the instance row (FOR UPDATE on MySQL; SQLite's write queue serializes) and reads it. */
 export async function lockInstance(ctx: EngineContext, id: string, t: Transaction): Promise<InstanceRow> {
   const [row] = await ctx.db.sequelize.query<InstanceRow>(
-    `SELECT id, definition_id, definition_key, business_key, state, engine_state, variables, version, waits, variable_types, started_at, start_actor, end_reason FROM engine_instances WHERE id = :id${ctx.forUpdate()}`,
+    `SELECT id, definition_id, definition_key, business_key, state, engine_state, variables, version, waits, variable_types, started_at, start_actor, department_id, end_reason FROM engine_instances WHERE id = :id${ctx.forUpdate()}`,
     { replacements: { id }, type: QueryTypes.SELECT, transaction: t },
   );
   if (!row) throw new NotFoundError(`找不到流程实例 ${id}`);
@@ -100,8 +108,8 @@ export async function step<T>(
   const row = await lockInstance(ctx, instanceId, t);
   if (row.state !== "ACTIVE" || !row.engine_state) throw new ConflictError(`流程实例 ${instanceId} 已结束`, "instance_ended");
   const parsed = await parsedDefinition(ctx, row.definition_id, t);
-  const collector = new StepCollector(ctx.services, { instanceId, businessKey: row.business_key }, t, ctx.clock);
-  const run = new EngineRun(parsed, instanceId, collector);
+  const collector = new StepCollector(ctx.services, { instanceId, businessKey: row.business_key, actor }, t, ctx.clock);
+  const run = new EngineRun(parsed, instanceId, collector, stepLimits(ctx));
   await run.resume(JSON.parse(row.engine_state));
   await collector.settle(run);
   const result = await apply(run, collector, row, parsed);

@@ -4,6 +4,7 @@ import { audit } from "../../domain/audit.js";
 import { NotFoundError } from "../../errors.js";
 import { actorName, type Actor } from "../types.js";
 import type { EngineContext } from "./context.js";
+import { ActivationLimitError } from "./errors.js";
 import { record } from "./history.js";
 import { openIncident, resolveIncidents } from "./incidents.js";
 import { step } from "./instances.js";
@@ -112,7 +113,8 @@ async function jobFailed(ctx: EngineContext, jobId: string, err: Error): Promise
     const job = await EngineJob.findByPk(jobId, { transaction: t });
     if (!job) return;
     if (job.type === TIMER_START_JOB) await timerStartJobFailed(ctx, job, t);
-    const retries = Math.max(0, job.retries - 1);
+    // A loop without a wait state loops again on every retry: straight to an incident (an admin fixes the process first).
+    const retries = err instanceof ActivationLimitError ? 0 : Math.max(0, job.retries - 1);
     const now = ctx.now();
     const backoff = JOB_BACKOFF_MS[Math.min(JOB_RETRIES - retries - 1, JOB_BACKOFF_MS.length - 1)] ?? 60_000;
     await EngineJob.update(

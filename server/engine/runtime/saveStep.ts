@@ -13,6 +13,7 @@ import { ConflictError } from "../../errors.js";
 import { resolveTemplate, type EngineRun, type ParsedDefinition, type Variables } from "../bpmn.js";
 import { parseDueDate } from "../durations.js";
 import type { InstanceState, InstanceView } from "../types.js";
+import { checkInstanceVariablesSize } from "../variables.js";
 import type { EngineContext } from "./context.js";
 import { historyRow, variableDetail, type HistoryRow } from "./history.js";
 import type { InstanceRow } from "./instances.js";
@@ -58,6 +59,8 @@ export async function saveStep(
 ): Promise<InstanceView> {
   const now = ctx.now();
   const variables = run.variables();
+  const variablesJson = JSON.stringify(variables);
+  checkInstanceVariablesSize(variablesJson);
   const postponed = run.ended ? [] : run.postponed();
   const ended = run.ended || (!postponed.length && !run.pendingTimers().length && !collector.externalCalls.size);
   const instanceId = row.id;
@@ -101,7 +104,7 @@ export async function saveStep(
   const changes = {
     state,
     engineState,
-    variables: JSON.stringify(variables),
+    variables: variablesJson,
     variableTypes: Object.keys(variableTypes).length ? JSON.stringify(variableTypes) : null,
     version: row.version + 1,
     endedAt: ended ? now : null,
@@ -116,6 +119,7 @@ export async function saveStep(
         definitionKey: row.definition_key,
         businessKey: row.business_key,
         startActor: row.start_actor,
+        departmentId: row.department_id,
         startedAt: toDate(row.started_at)!,
         endReason: null,
         ...changes,
@@ -137,6 +141,7 @@ export async function saveStep(
     startedAt: toDate(row.started_at)!,
     endedAt: ended ? now : null,
     startActor: row.start_actor,
+    departmentId: row.department_id,
     endReason: row.end_reason,
     variables,
     variableTypes,

@@ -4,7 +4,7 @@ import { AppError } from "../../errors.js";
 import type { EngineEvents, EngineRun, ServiceCall } from "../bpmn.js";
 import type { ServiceHandler } from "../types.js";
 import { serviceName } from "../validate.js";
-import { ProcessEngineError } from "./errors.js";
+import { ActivationLimitError, ProcessEngineError } from "./errors.js";
 import type { HistoryRow } from "./history.js";
 
 /** Collects what happens while an engine runs one step: history, service calls in flight, external tasks waiting. */
@@ -21,7 +21,7 @@ export class StepCollector implements EngineEvents {
 
   constructor(
     private readonly services: Map<string, ServiceHandler>,
-    private readonly info: { instanceId: string; businessKey: string | null },
+    private readonly info: { instanceId: string; businessKey: string | null; actor: string | null },
     private readonly t: Transaction,
     private readonly clock: Clock,
   ) {}
@@ -57,6 +57,7 @@ export class StepCollector implements EngineEvents {
         const out = await handler({
           instanceId: this.info.instanceId,
           businessKey: this.info.businessKey,
+          actor: this.info.actor,
           activityId: call.activityId,
           variables: call.variables,
           t: this.t,
@@ -76,12 +77,20 @@ export class StepCollector implements EngineEvents {
     if (types) Object.assign(this.declaredTypes, types);
   }
 
-  /** Waits until every path of the engine waits or ends (internal services are async). */
+  /**
+   * Waits until every path of the engine waits or ends (internal services are async; every few activations run
+   * in a later event-loop turn). A step past its activation bound was stopped: ActivationLimitError.
+   */
   async settle(run: EngineRun): Promise<void> {
     for (let i = 0; i < 100_000; i++) {
       await new Promise((r) => setImmediate(r));
-      if (!this.pending.size) break;
-      await Promise.allSettled([...this.pending]);
+      if (!this.pending.size && !run.busy) break;
+      if (this.pending.size) await Promise.allSettled([...this.pending]);
+    }
+    const hit = run.limitExceeded();
+    if (hit) {
+      await run.halt();
+      throw new ActivationLimitError(hit);
     }
     if (run.errors.length) {
       const err = run.errors[0]!;
