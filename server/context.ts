@@ -3,6 +3,7 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import type { EngineRuntime } from "./engine/index.js";
+import type { FlowRegistry } from "./flows/registry.js";
 import type { Logger } from "./logger.js";
 
 /** What routes and commands need from the running node; built once by createApp. */
@@ -14,4 +15,6 @@ export interface AppContext {
   readonly passport: PassportInstance;
   /** The workflow runtime (server/engine): deploy, start, tasks, jobs, messages. */
   readonly engine: EngineRuntime;
+  /** The flow modules (commitment, ...): which process keys they own and how their tasks are decided. */
+  readonly flows: FlowRegistry;
 }

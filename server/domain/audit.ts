@@ -436,7 +436,8 @@ export interface VerifyOptions {
   batchSize?: number;
 }
 
-interface EntryRow {
+/** An audit_entries row as SQL returns it. */
+export interface AuditEntryRow {
   id: number | string;
   at: Date | string;
   actor: string | null;
@@ -486,7 +487,7 @@ function chinaTime(d: Date): string {
   return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
 }
 
-function fieldsOf(row: EntryRow): EntryFields {
+function fieldsOf(row: AuditEntryRow): EntryFields {
   return {
     at: toDate(row.at),
     actor: row.actor,
@@ -498,7 +499,7 @@ function fieldsOf(row: EntryRow): EntryFields {
   };
 }
 
-function walked(row: EntryRow): Walked {
+function walked(row: AuditEntryRow): Walked {
   return {
     id: Number(row.id),
     at: toDate(row.at),
@@ -582,7 +583,7 @@ async function walkLegacy(db: Database, batchSize: number, legacyHead: string, a
   let checked = 0;
   let last: Walked | undefined;
   for (;;) {
-    const rows = await db.sequelize.query<EntryRow>(
+    const rows = await db.sequelize.query<AuditEntryRow>(
       `SELECT ${COLUMNS} FROM audit_entries WHERE chain_id = :legacy AND id > :after ORDER BY id LIMIT ${batchSize}`,
       { type: QueryTypes.SELECT, replacements: { legacy: LEGACY_CHAIN, after: last?.id ?? 0 } },
     );
@@ -628,7 +629,7 @@ async function walkChain(
   let checked = 0;
   let last: Walked | undefined;
   for (;;) {
-    const rows = await db.sequelize.query<EntryRow>(
+    const rows = await db.sequelize.query<AuditEntryRow>(
       `SELECT ${COLUMNS} FROM audit_entries WHERE chain_id = :chainId AND seq >= :from ORDER BY seq LIMIT ${batchSize}`,
       { type: QueryTypes.SELECT, replacements: { chainId, from: expected } },
     );
@@ -657,7 +658,7 @@ async function walkChain(
 }
 
 async function entryAt(db: Database, chainId: string, seq: number): Promise<Walked | undefined> {
-  const [row] = await db.sequelize.query<EntryRow>(`SELECT ${COLUMNS} FROM audit_entries WHERE chain_id = :chainId AND seq = :seq`, {
+  const [row] = await db.sequelize.query<AuditEntryRow>(`SELECT ${COLUMNS} FROM audit_entries WHERE chain_id = :chainId AND seq = :seq`, {
     type: QueryTypes.SELECT,
     replacements: { chainId, seq },
   });
@@ -736,7 +737,7 @@ export async function verifyAuditChain(db: Database, options: VerifyOptions = {}
     else unanchored += Math.max(0, (walk.last?.seq ?? 0) - (anchor?.seq ?? 0));
   }
 
-  const [orphan] = await db.sequelize.query<EntryRow>(
+  const [orphan] = await db.sequelize.query<AuditEntryRow>(
     `SELECT ${COLUMNS} FROM audit_entries WHERE chain_id <> :legacy AND seq IS NULL ORDER BY id LIMIT 1`,
     { type: QueryTypes.SELECT, replacements: { legacy: LEGACY_CHAIN } },
   );

@@ -1,5 +1,6 @@
 import { QueryTypes } from "sequelize";
 import type { Database } from "../db/database.js";
+import type { EntryFields } from "./audit.js";
 import { likePattern, PAGE_SIZE, type Page } from "./search.js";
 
 export interface AuditFilter {
@@ -16,15 +17,8 @@ export interface AuditFilter {
   page: number;
 }
 
-export interface AuditRow {
+export interface AuditRow extends EntryFields {
   id: number;
-  at: Date;
-  actor: string | null;
-  action: string;
-  entityType: string | null;
-  entityId: string | null;
-  detail: string | null;
-  ip: string | null;
 }
 
 const CHINA_OFFSET_MS = 8 * 3600_000;

@@ -19,6 +19,8 @@ export interface ServiceContext {
   instanceId: string;
   businessKey: string | null;
   activityId: string;
+  /** Who made this step happen (the authenticated user; "engine" or a job for timers): never a process variable. */
+  actor: string | null;
   variables: Variables;
   /** The instance's transaction: write through it, never open another one. */
   t: Transaction;
@@ -35,6 +37,13 @@ export interface DeployInput {
   changedOnly?: boolean;
   source?: string | null;
   tenantId?: string | null;
+  /** The deploying officer's department (null: the platform's). */
+  departmentId?: number | null;
+  /**
+   * Authorization after validation, before anything is stored: each process key with the department owning its
+   * latest version (undefined for a new key). Throws to refuse the whole deployment.
+   */
+  authorize?: (processes: { key: string; ownerDepartmentId: number | null | undefined }[]) => void;
 }
 
 export interface DeployedDefinition {
@@ -64,6 +73,8 @@ export interface StartInput {
   /** Declared Camunda types of some of the variables (Date). */
   variableTypes?: Record<string, string>;
   actor: Actor;
+  /** The owning department, decided by the caller (the commitment's department, the starting officer's). */
+  departmentId?: number | null;
   /** Set by the job worker when a timer start event's job starts the instance (recorded as the timer firing in its history). */
   timerJob?: { id: string; activityId: string; dueAt: Date };
 }
@@ -77,6 +88,8 @@ export interface InstanceView {
   startedAt: Date;
   endedAt: Date | null;
   startActor: string | null;
+  /** The department that owns the instance (what authorization checks); null: the platform's (admins only). */
+  departmentId: number | null;
   endReason: string | null;
   variables: Variables;
   /** Camunda types JSON cannot carry (Date, kept as its ISO string): name -> type. */

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { evaluateFeel, parseModdle } from "./bpmn.js";
+import { ACTIVATIONS_PER_STEP, evaluateFeel, parseModdle } from "./bpmn.js";
 import { expressionProblems, parseExpression } from "./expressions.js";
 
 const require = createRequire(import.meta.url);
@@ -308,6 +308,9 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
     );
     return { errors, warnings, processes: [] };
   }
+  if (String(executable[0].id).length > 255) {
+    errors.push(at(null, "process-id", `流程标识（process id）最长 255 个字符，现为 ${String(executable[0].id).length} 个`));
+  }
   if (executable.length > 1) {
     errors.push(at(executable[1], "single-executable-process", `一个文件只能包含一个可执行流程 (only one executable process per file)`));
   }
@@ -384,6 +387,18 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
             el,
             "condition-language",
             `不允许使用 ${lang} 语言的条件，只接受 FEEL 或 \${变量} 表达式 (condition language ${lang} is not allowed)`,
+          ),
+        );
+      }
+    }
+    if (type === "bpmn:MultiInstanceLoopCharacteristics") {
+      const cardinality = bodyOf(el.loopCardinality).trim();
+      if (/^\d+$/.test(cardinality) && Number(cardinality) > ACTIVATIONS_PER_STEP) {
+        errors.push(
+          at(
+            el.$parent,
+            "loop-cardinality",
+            `多实例的次数 ${cardinality} 超过一步能执行的 ${ACTIVATIONS_PER_STEP} 个环节：请减少次数，或改为按集合逐批处理`,
           ),
         );
       }

@@ -10,6 +10,7 @@ export const STATUS_BADGES: Record<string, string> = {
   不予受理: "danger",
   监管中: "info",
   监管完成: "success",
+  已终止: "secondary",
 };
 
 /** The public catalog grouped by department, departments in the order they first appear. */
@@ -52,15 +53,15 @@ export function presentStages(status: string, timeline: TimelineEntry[]) {
   const reached = new Set(timeline.map((e) => e.kind));
   let current: string;
   if (status === "审查中" || status === "退回补正") current = "review";
-  else if (status === "不予受理") current = "review";
+  else if (status === "不予受理" || status === "已终止") current = "review";
   else if (status === "监管中") current = reached.has("verifying") ? "verifying" : "approved";
   else current = "done";
   const index = STAGES.findIndex((s) => s.key === current);
   return STAGES.map((s, i) => ({
-    label: s.key === "review" && status === "退回补正" ? "退回补正" : s.key === "review" && status === "不予受理" ? "不予受理" : s.label,
+    label: s.key === "review" && ["退回补正", "不予受理", "已终止"].includes(status) ? status : s.label,
     done: i < index || (status === "监管完成" && i === index),
     current: i === index && status !== "监管完成",
-    problem: i === index && (status === "退回补正" || status === "不予受理"),
+    problem: i === index && (status === "退回补正" || status === "不予受理" || status === "已终止"),
   }));
 }
 
@@ -69,6 +70,7 @@ export function presentTimeline(entries: TimelineEntry[]) {
     returned: "warning",
     rejected: "danger",
     breached: "danger",
+    terminated: "danger",
     approved: "success",
     verified: "success",
   };
@@ -88,6 +90,8 @@ export function nextStepText(status: string): string {
       return "承诺已通过审查并归档，进入事中事后监管：部门将在核查时限内按核查方式核查承诺履行情况。";
     case "监管完成":
       return "核查已完成，监管结束。";
+    case "已终止":
+      return "办理流程已由管理部门终止，终止原因见下方办理记录。如有疑问请联系受理部门。";
     default:
       return "";
   }

@@ -1,41 +1,24 @@
 import assert from "node:assert/strict";
 import { QueryTypes } from "sequelize";
-import { audit, verifyAuditChain } from "../../server/domain/audit.js";
+import { audit, verifyAuditChain, type AuditEntryRow } from "../../server/domain/audit.js";
 import { testApp } from "../helpers/testApp.js";
 
-interface RawEntry {
-  id: number;
-  at: unknown;
-  actor: string | null;
-  action: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  detail: string | null;
-  ip: string | null;
-  prev_hash: string;
-  hash: string;
-  chain_id: string;
-  seq: number | null;
-  hash_alg: string;
-  key_id: string | null;
-}
-
 /** Appends a few entries and returns the newest rows (the test owns them while it runs: mocha runs one test at a time). */
-export async function appendEntries(n: number): Promise<RawEntry[]> {
+export async function appendEntries(n: number): Promise<AuditEntryRow[]> {
   const { db } = testApp();
   for (let i = 0; i < n; i++) {
     await db.transaction((t) =>
       audit(db, t, { actor: "chain-test", action: "test.appended", entityType: "test", entityId: i, detail: { i } }),
     );
   }
-  return db.sequelize.query<RawEntry>("SELECT * FROM audit_entries ORDER BY id DESC LIMIT :n", {
+  return db.sequelize.query<AuditEntryRow>("SELECT * FROM audit_entries ORDER BY id DESC LIMIT :n", {
     type: QueryTypes.SELECT,
     replacements: { n },
   });
 }
 
 /** Puts a deleted row back exactly (a Date replacement would lose its milliseconds on MySQL). */
-async function restore(row: RawEntry): Promise<void> {
+async function restore(row: AuditEntryRow): Promise<void> {
   const at = row.at instanceof Date ? row.at.toISOString().slice(0, 23).replace("T", " ") : row.at;
   await testApp().db.sequelize.query(
     `INSERT INTO audit_entries (id, at, actor, action, entity_type, entity_id, detail, ip, prev_hash, hash, chain_id, seq, hash_alg, key_id)

@@ -52,7 +52,17 @@ export async function createFormsOf(xml: string): Promise<string[]> {
   const keys = [...new Set([...xml.matchAll(/camunda:formKey="([^"$]+)"/g)].map((m) => m[1]!))];
   for (const formKey of keys) {
     if (await Form.findOne({ where: { key: formKey } })) continue;
-    const definition = { display: "form", components: [{ type: "textfield", key: "opinion", label: "审核意见", input: true }] };
+    // The fields the engine tests submit when they complete a task (a task's form decides what may be submitted).
+    const definition = {
+      display: "form",
+      components: [
+        { type: "textfield", key: "opinion", label: "审核意见", input: true },
+        { type: "checkbox", key: "approved", label: "同意", input: true },
+        { type: "checkbox", key: "ok", label: "确认", input: true },
+        { type: "textfield", key: "decidedAt", label: "决定时间", input: true },
+        { type: "textfield", key: "deadline", label: "期限", input: true },
+      ],
+    };
     const saved = await saveFormRevision(db, { formKey, title: "测试表单", definition, actor: "test" });
     await publishFormRevision(db, formKey, saved.revision, "test");
   }

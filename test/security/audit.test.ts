@@ -22,29 +22,13 @@ import {
   startAuditCheckpoints,
   verifyAuditChain,
   writeAuditCheckpoint,
+  type AuditEntryRow,
   type AuditSettings,
   type EntryFields,
 } from "../../server/domain/audit.js";
 import { checkpointFile, signCheckpoint, type CheckpointLine } from "../../server/domain/auditCheckpoints.js";
 import { buildUser, loginAs } from "../helpers/factories.js";
 import { testApp } from "../helpers/testApp.js";
-
-interface Row {
-  id: number;
-  at: Date | string;
-  actor: string | null;
-  action: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  detail: string | null;
-  ip: string | null;
-  prev_hash: string;
-  hash: string;
-  chain_id: string;
-  seq: number;
-  hash_alg: string;
-  key_id: string | null;
-}
 
 const tempDirs: string[] = [];
 after(() => {
@@ -62,8 +46,8 @@ function node(overrides: Partial<AuditSettings> = {}): AuditSettings {
   return { ...auditSettings(), nodeId: `t-${randomBytes(4).toString("hex")}`, checkpointDir: tempDir(), ...overrides };
 }
 
-async function chainRows(chainId: string, db: Database = testApp().db): Promise<Row[]> {
-  const rows = await db.sequelize.query<Row>("SELECT * FROM audit_entries WHERE chain_id = :chainId ORDER BY seq", {
+async function chainRows(chainId: string, db: Database = testApp().db): Promise<AuditEntryRow[]> {
+  const rows = await db.sequelize.query<AuditEntryRow>("SELECT * FROM audit_entries WHERE chain_id = :chainId ORDER BY seq", {
     type: QueryTypes.SELECT,
     replacements: { chainId },
   });
@@ -71,7 +55,7 @@ async function chainRows(chainId: string, db: Database = testApp().db): Promise<
 }
 
 /** Appends n entries as node s, one transaction each; returns the node's first chain. */
-async function append(s: AuditSettings, n: number, db: Database = testApp().db): Promise<Row[]> {
+async function append(s: AuditSettings, n: number, db: Database = testApp().db): Promise<AuditEntryRow[]> {
   for (let i = 0; i < n; i++) {
     await db.transaction((t) =>
       appendAuditEntry(db, t, { actor: "security-test", action: "test.secured", entityType: "test", entityId: i, detail: { i } }, s),
@@ -87,7 +71,7 @@ function sqlTime(at: Date | string, dialect: "sqlite" | "mysql"): string {
 }
 
 /** Puts a deleted row back exactly. */
-async function restore(row: Row, db: Database = testApp().db): Promise<void> {
+async function restore(row: AuditEntryRow, db: Database = testApp().db): Promise<void> {
   await db.sequelize.query(
     `INSERT INTO audit_entries (id, at, actor, action, entity_type, entity_id, detail, ip, prev_hash, hash, chain_id, seq, hash_alg, key_id)
      VALUES (:id, :at, :actor, :action, :entity_type, :entity_id, :detail, :ip, :prev_hash, :hash, :chain_id, :seq, :hash_alg, :key_id)`,
@@ -95,7 +79,7 @@ async function restore(row: Row, db: Database = testApp().db): Promise<void> {
   );
 }
 
-async function setHead(chainId: string, row: Row): Promise<void> {
+async function setHead(chainId: string, row: AuditEntryRow): Promise<void> {
   await testApp().db.sequelize.query(
     "UPDATE audit_chain_heads SET last_seq = :seq, last_id = :id, last_hash = :hash WHERE chain_id = :chainId",
     {
@@ -104,7 +88,7 @@ async function setHead(chainId: string, row: Row): Promise<void> {
   );
 }
 
-async function rewrite(row: Pick<Row, "id" | "detail" | "prev_hash" | "hash" | "key_id">): Promise<void> {
+async function rewrite(row: Pick<AuditEntryRow, "id" | "detail" | "prev_hash" | "hash" | "key_id">): Promise<void> {
   await testApp().db.sequelize.query(
     "UPDATE audit_entries SET detail = :detail, prev_hash = :prev_hash, hash = :hash, key_id = :key_id WHERE id = :id",
     {
@@ -113,7 +97,7 @@ async function rewrite(row: Pick<Row, "id" | "detail" | "prev_hash" | "hash" | "
   );
 }
 
-function fieldsOf(row: Row): EntryFields {
+function fieldsOf(row: AuditEntryRow): EntryFields {
   return {
     at: row.at instanceof Date ? row.at : new Date(row.at),
     actor: row.actor,
@@ -206,7 +190,7 @@ describe("audit log against someone who can write the database", () => {
     const rows = await append(s, 4);
     const chainId = rows[0]!.chain_id;
     const wrongKey = Buffer.from(`wrong-${randomBytes(16).toString("hex")}`);
-    const attacks: [string, (prev: string, r: Row, seq: number) => { hash: string; key_id: string | null }, RegExp][] = [
+    const attacks: [string, (prev: string, r: AuditEntryRow, seq: number) => { hash: string; key_id: string | null }, RegExp][] = [
       ["plain SHA-256", (prev, r) => ({ hash: entryHash(prev, fieldsOf(r)), key_id: r.key_id }), /带密钥的哈希值不符/],
       [
         "a wrong key under the right key id",
@@ -227,10 +211,10 @@ describe("audit log against someone who can write the database", () => {
     ];
     for (const [name, rehash, expected] of attacks) {
       let prev = rows[0]!.hash;
-      const forged: Row[] = [];
+      const forged: AuditEntryRow[] = [];
       for (const original of rows.slice(1)) {
         const r = { ...original, detail: original.seq === 2 ? '{"i":"forged"}' : original.detail };
-        const { hash, key_id } = rehash(prev, r, r.seq);
+        const { hash, key_id } = rehash(prev, r, Number(r.seq));
         forged.push({ ...r, prev_hash: prev, hash, key_id });
         prev = hash;
       }
@@ -420,10 +404,13 @@ describe("audit log against someone who can write the database", () => {
       ),
     );
     for (const s of [a, b]) {
-      const rows = await db.sequelize.query<Row>("SELECT * FROM audit_entries WHERE chain_id LIKE :prefix ORDER BY chain_id, seq", {
-        type: QueryTypes.SELECT,
-        replacements: { prefix: `${s.nodeId}/%` },
-      });
+      const rows = await db.sequelize.query<AuditEntryRow>(
+        "SELECT * FROM audit_entries WHERE chain_id LIKE :prefix ORDER BY chain_id, seq",
+        {
+          type: QueryTypes.SELECT,
+          replacements: { prefix: `${s.nodeId}/%` },
+        },
+      );
       assert.equal(rows.length, 30, "15 transactions of 2 entries each");
       const pairs = new Map<string, string>();
       for (const r of rows) pairs.set(r.entity_id!, `${pairs.get(r.entity_id!) ?? ""}${r.chain_id};`);

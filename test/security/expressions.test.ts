@@ -312,6 +312,36 @@ describe("security: BPMN expressions never run code", () => {
     assert.equal(await storedVersions(key), 0);
   });
 
+  it("deploys and starts a process with a long key (its id falls back to a bare id), refuses a key over 255 characters", async () => {
+    const key = `long-process-key-${randomBytes(8).toString("hex")}-for-the-id-column`;
+    const res = await deployRest(
+      deptAdmin,
+      `${key}.bpmn`,
+      flow('<sequenceFlow id="f0" sourceRef="start" targetRef="end"/>').replace("KEY", key),
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+    const id = Object.keys(res.body.deployedProcessDefinitions as object)[0]!;
+    assert.ok(id.length <= 64);
+    const started = await engine().startProcess({ key, actor: admin() });
+    assert.equal(started.state, "COMPLETED");
+    const tooLong = "k".repeat(256);
+    const refused = await deployRest(
+      deptAdmin,
+      "long.bpmn",
+      flow('<sequenceFlow id="f0" sourceRef="start" targetRef="end"/>').replace("KEY", tooLong),
+    );
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(refused.body), /255/);
+  });
+
+  it("refuses a literal multi-instance cardinality above what one step may run", async () => {
+    const key = `mi-${randomBytes(4).toString("hex")}`;
+    const res = await deployRest(deptAdmin, `${key}.bpmn`, PLACES[5]!.xml(key, "", "100000"));
+    assert.equal(res.status, 400);
+    assert.match(JSON.stringify(res.body.details), /hostileLoop.*100000/);
+    assert.equal(await storedVersions(key), 0);
+  });
+
   it("a definition stored without the deploy checks still cannot run the payload: the start fails and nothing runs", async () => {
     // Defence in depth: a row written straight into the database (an old deployment, a restored backup).
     for (const place of [PLACES[0]!, PLACES[1]!, PLACES[2]!, PLACES[3]!]) {

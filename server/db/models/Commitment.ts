@@ -1,7 +1,7 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 import type { PublicType } from "./CatalogItemVersion.js";
 
-export const COMMITMENT_STATUSES = ["审查中", "退回补正", "不予受理", "监管中", "监管完成"] as const;
+export const COMMITMENT_STATUSES = ["审查中", "退回补正", "不予受理", "监管中", "监管完成", "已终止"] as const;
 export type CommitmentStatus = (typeof COMMITMENT_STATUSES)[number];
 export const FULFILMENT_STATUSES = ["全部履行", "部分履行", "全部未履行"] as const;
 export type FulfilmentStatus = (typeof FULFILMENT_STATUSES)[number];

@@ -1,4 +1,4 @@
-import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
 /** A BPMN deployment: one upload of one or more process files. */
 export class EngineDeployment extends Model<InferAttributes<EngineDeployment>, InferCreationAttributes<EngineDeployment>> {
@@ -7,6 +7,8 @@ export class EngineDeployment extends Model<InferAttributes<EngineDeployment>, I
   declare source: string | null;
   declare tenantId: string | null;
   declare actor: string | null;
+  /** The deploying officer's department: who may deploy the next version of its keys. */
+  declare departmentId: CreationOptional<number | null>;
   declare deployedAt: Date;
 
   static initModel(sequelize: Sequelize): void {
@@ -17,6 +19,7 @@ export class EngineDeployment extends Model<InferAttributes<EngineDeployment>, I
         source: { type: DataTypes.STRING(255), allowNull: true },
         tenantId: { type: DataTypes.STRING(64), allowNull: true },
         actor: { type: DataTypes.STRING(64), allowNull: true },
+        departmentId: { type: DataTypes.INTEGER, allowNull: true },
         deployedAt: { type: DataTypes.DATE(3), allowNull: false },
       },
       { sequelize, tableName: "engine_deployments", underscored: true, timestamps: false },

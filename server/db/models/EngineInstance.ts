@@ -14,6 +14,8 @@ export class EngineInstance extends Model<InferAttributes<EngineInstance>, Infer
   /** Camunda types JSON cannot carry (Date): variable name -> type. */
   declare variableTypes: CreationOptional<string | null>;
   declare startActor: string | null;
+  /** The owning department: what /engine-rest authorizes on. */
+  declare departmentId: CreationOptional<number | null>;
   declare startedAt: Date;
   declare endedAt: Date | null;
   declare endReason: string | null;
@@ -34,6 +36,7 @@ export class EngineInstance extends Model<InferAttributes<EngineInstance>, Infer
         waits: { type: DataTypes.TEXT, allowNull: true },
         variableTypes: { type: DataTypes.TEXT, allowNull: true },
         startActor: { type: DataTypes.STRING(64), allowNull: true },
+        departmentId: { type: DataTypes.INTEGER, allowNull: true },
         startedAt: { type: DataTypes.DATE(3), allowNull: false },
         endedAt: { type: DataTypes.DATE(3), allowNull: true },
         endReason: { type: DataTypes.STRING(1000), allowNull: true },

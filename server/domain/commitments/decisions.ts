@@ -61,7 +61,7 @@ export async function decideCommitmentReview(deps: CommitmentDeps, input: Decisi
     if ((decision === "reject" || decision === "return") && !comment) {
       throw new ValidationError("请填写审核意见", [{ path: "comment", message: "不予通过或退回补正时必须填写理由" }]);
     }
-    await deps.engine.completeTask(task.id, { actor: input.actor, variables: { decision, comment, reviewedBy: input.actor.username } }, t);
+    await deps.engine.completeTask(task.id, { actor: input.actor, variables: { decision, comment } }, t);
     await commitment.reload({ transaction: t });
     return commitment;
   });
@@ -95,8 +95,8 @@ export async function recordCommitmentVerification(deps: CommitmentDeps, input: 
     }
     const variables =
       fulfilment === "full"
-        ? { fulfilment, unfulfilledContent: "", accountability: "", verifiedBy: input.actor.username }
-        : { fulfilment, unfulfilledContent, accountability, verifiedBy: input.actor.username };
+        ? { fulfilment, unfulfilledContent: "", accountability: "" }
+        : { fulfilment, unfulfilledContent, accountability };
     await deps.engine.completeTask(task.id, { actor: input.actor, variables }, t);
     await commitment.reload({ transaction: t });
     return commitment;

@@ -21,8 +21,8 @@ async function loadCase(ctx: ServiceContext): Promise<Commitment> {
 /**
  * Registers the internal services processes/commitment.bpmn calls (camunda:expression="${services.name}").
  * Each runs inside the instance's transaction and is idempotent: run twice, it changes nothing the second
- * time. Every status change is audited with the deciding officer (variables reviewedBy / verifiedBy, which
- * decideCommitmentReview and recordCommitmentVerification set; "engine" when a task was completed another way).
+ * time. Every status change is audited with the step's authenticated actor (the deciding officer), never with a
+ * process variable a caller could set.
  */
 export function registerCommitmentServices(engine: EnginePort, db: Database): void {
   /** 退回补正 and 不予受理 record the same things: the reviewer's decision, its comment and its time. */
@@ -30,7 +30,7 @@ export function registerCommitmentServices(engine: EnginePort, db: Database): vo
     const c = await loadCase(ctx);
     if (c.status === status) return;
     const now = ctx.clock.now();
-    const actor = text(ctx.variables.reviewedBy) || "engine";
+    const actor = ctx.actor ?? "engine";
     await c.update(
       { status, decisionComment: text(ctx.variables.comment) || null, decidedBy: actor, decidedAt: now },
       { transaction: ctx.t },
@@ -59,7 +59,7 @@ export function registerCommitmentServices(engine: EnginePort, db: Database): vo
     const verificationDueAt = chinaDayStart(dueDay);
     const calendar = await loadWorkingCalendar(ctx.t);
     const verificationDeadline = calendar.workingDeadline(dueDay, version.reviewDays);
-    const actor = text(ctx.variables.reviewedBy) || "engine";
+    const actor = ctx.actor ?? "engine";
     await c.update(
       {
         status: "监管中",
@@ -86,7 +86,7 @@ export function registerCommitmentServices(engine: EnginePort, db: Database): vo
     const c = await loadCase(ctx);
     if (c.status === "监管完成") return;
     const now = ctx.clock.now();
-    const actor = text(ctx.variables.verifiedBy) || "engine";
+    const actor = ctx.actor ?? "engine";
     await c.update(
       {
         status: "监管完成",
@@ -112,7 +112,7 @@ export function registerCommitmentServices(engine: EnginePort, db: Database): vo
   engine.services.register(COMMITMENT_SERVICES.breach, async (ctx) => {
     const c = await loadCase(ctx);
     const now = ctx.clock.now();
-    const actor = text(ctx.variables.verifiedBy) || "engine";
+    const actor = ctx.actor ?? "engine";
     const value = text(ctx.variables.fulfilment) as FulfilmentValue;
     const fulfilmentStatus = value === "partial" || value === "none" ? FULFILMENT_VALUES[value] : null;
     const unfulfilledContent = text(ctx.variables.unfulfilledContent);

@@ -224,6 +224,7 @@ export async function submitCommitment(
         businessKey: code,
         variables,
         actor: input.actor.username,
+        departmentId: department.id,
       },
       t,
     );

@@ -48,6 +48,7 @@ const AUDIT_KINDS: Record<string, { kind: string; title: string }> = {
   "commitment.approved": { kind: "approved", title: "审查通过，承诺已归档（监管中）" },
   "commitment.fulfilled": { kind: "verified", title: "核查完成：全部履行，监管完成" },
   "commitment.breached": { kind: "breached", title: "核查完成：未全部履行，已记录违诺" },
+  "commitment.terminated": { kind: "terminated", title: "办理流程已终止" },
 };
 
 function parseDetail(s: string | null): Record<string, unknown> {
@@ -75,6 +76,7 @@ export async function caseTimeline(db: Database, commitment: Commitment): Promis
     if (!known) continue;
     const detail = parseDetail(a.detail);
     let comment = typeof detail.comment === "string" && detail.comment ? detail.comment : null;
+    if (a.action === "commitment.terminated" && typeof detail.reason === "string") comment = `终止原因：${detail.reason}`;
     if (a.action === "commitment.breached") {
       comment = [detail.fulfilmentStatus, detail.unfulfilledContent, detail.liabilityContent]
         .filter((x) => typeof x === "string")

@@ -186,6 +186,8 @@ export interface InstanceFilter {
   businessKey?: string;
   definitionId?: string;
   state?: InstanceStateFilter;
+  /** Authorization (processInstancePolicy.visibleDepartments): only these departments' instances; undefined: all. */
+  departmentIds?: number[];
   page: number;
   pageSize?: number;
 }
@@ -218,6 +220,7 @@ export async function searchInstances(db: Database, filter: InstanceFilter): Pro
   if (filter.state === "completed") and.push({ state: "COMPLETED" });
   if (filter.state === "cancelled") and.push({ state: "EXTERNALLY_TERMINATED" });
   if (filter.state === "incident") and.push({ id: { [Op.in]: literal(OPEN_INCIDENTS) } });
+  if (filter.departmentIds) and.push({ departmentId: filter.departmentIds });
   const where = { [Op.and]: and } as WhereOptions<EngineInstance>;
   const total = await EngineInstance.count({ where });
   const rows = await EngineInstance.findAll({

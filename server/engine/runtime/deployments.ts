@@ -46,6 +46,17 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
   if (dup) errors.push({ path: dup, element: dup, rule: "duplicate-key", message: `同一次部署中流程 ${dup} 出现了多次` });
   if (errors.length) throw new BpmnValidationError(errors, warnings);
   return ctx.tx(t, async (t) => {
+    if (input.authorize) {
+      const owners = [];
+      for (const p of processes) {
+        const [latest] = await ctx.db.sequelize.query<{ department_id: number | null }>(
+          "SELECT d.department_id FROM engine_definitions f JOIN engine_deployments d ON d.id = f.deployment_id WHERE f.key = :key ORDER BY f.version DESC LIMIT 1",
+          { replacements: { key: p.key }, type: QueryTypes.SELECT, transaction: t },
+        );
+        owners.push({ key: p.key, ownerDepartmentId: latest ? latest.department_id : undefined });
+      }
+      input.authorize(owners);
+    }
     const at = ctx.now();
     const deploymentId = randomUUID();
     const deployed: DeployResult["deployedProcessDefinitions"] = [];
@@ -58,6 +69,7 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
           source: input.source ?? null,
           tenantId: input.tenantId ?? null,
           actor: actorName(input.actor),
+          departmentId: input.departmentId ?? null,
           deployedAt: at,
         },
         { transaction: t },
@@ -69,7 +81,9 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
       if (input.changedOnly && latest && latest.xml_hash === p.hash) continue;
       if (!deploymentCreated) await createDeployment();
       const version = (latest?.version ?? 0) + 1;
-      const id = `${p.key}:${version}:${randomUUID()}`;
+      // Camunda's id (key:version:uuid) when it fits the 64-character id columns, else a bare id as Camunda falls back to.
+      const composite = `${p.key}:${version}:${randomUUID()}`;
+      const id = composite.length <= 64 ? composite : randomUUID();
       await EngineDefinition.create(
         { id, deploymentId, key: p.key, version, name: p.name, resourceName: p.file, xml: p.xml, xmlHash: p.hash, deployedAt: at },
         { transaction: t },

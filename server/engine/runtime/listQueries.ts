@@ -2,7 +2,7 @@
 // external tasks and process instances. Each list filters, orders (with the id as the last key, so pages never
 // overlap or skip a row) and pages in SQL through paging() (the task query's rule: not a non-negative integer -> 400,
 // default 1,000, cut to 10,000); each count applies the same filter with COUNT(*) and ignores paging.
-import { Op, type Order, type WhereOptions } from "sequelize";
+import { literal, Op, type Order, type WhereOptions } from "sequelize";
 import { EngineDeployment, EngineExternalTask, EngineIncident, EngineInstance, EngineJob } from "../../db/models/engineModels.js";
 import type { ExternalTaskView, IncidentView, InstanceState, Variables } from "../types.js";
 import { paging } from "./taskQueries.js";
@@ -72,6 +72,14 @@ export interface IncidentFilter extends PageParams {
   configuration?: string;
   /** Open incidents only unless false (Camunda's runtime API knows only open ones). */
   open?: boolean;
+  /** Authorization: only incidents of instances owned by these departments; undefined: all. */
+  departmentIds?: number[];
+}
+
+/** `instance_id IN (instances of these departments)`: the lists' authorization filter ([] matches nothing). */
+function ofDepartments(departmentIds: number[]) {
+  const ids = departmentIds.filter((n) => Number.isInteger(n));
+  return { [Op.in]: literal(`(SELECT id FROM engine_instances WHERE department_id IN (${ids.length ? ids.join(",") : "NULL"}))`) };
 }
 
 function incidentWhere(f: IncidentFilter): WhereOptions<EngineIncident> {
@@ -84,6 +92,7 @@ function incidentWhere(f: IncidentFilter): WhereOptions<EngineIncident> {
     ["configuration", f.configuration],
   ]);
   if (f.open !== false) where.resolvedAt = null;
+  if (f.departmentIds) where.instanceId = ofDepartments(f.departmentIds);
   return where;
 }
 
@@ -125,6 +134,8 @@ export interface JobFilter extends PageParams {
   withRetriesLeft?: boolean;
   /** Only jobs without retries left (retries = 0: in incident). */
   noRetriesLeft?: boolean;
+  /** Authorization: only jobs of instances owned by these departments; undefined: all. */
+  departmentIds?: number[];
 }
 
 /** A timer job as the lists show it. A timer start event's job belongs to no instance yet: processInstanceId is null. */
@@ -151,6 +162,7 @@ function jobWhere(f: JobFilter): WhereOptions<EngineJob> {
   if (f.withException) where.exceptionMessage = { [Op.ne]: null };
   if (f.withRetriesLeft) and(where, { retries: { [Op.gt]: 0 } });
   if (f.noRetriesLeft) and(where, { retries: 0 });
+  if (f.departmentIds) and(where, { instanceId: ofDepartments(f.departmentIds) });
   return where;
 }
 
@@ -278,6 +290,8 @@ export interface InstanceFilter extends PageParams {
   /** Instances of every definition whose key starts with this. */
   keyPrefix?: string;
   state?: InstanceState | InstanceState[];
+  /** Authorization: only instances owned by these departments (an empty list matches nothing); undefined: all. */
+  departmentIds?: number[];
 }
 
 /** The where of findInstances and countInstances. */
@@ -290,6 +304,7 @@ export function instanceWhere(f: InstanceFilter): WhereOptions<EngineInstance> {
   if (f.ids) where.id = f.ids;
   if (f.state) where.state = f.state;
   if (f.keyPrefix) where.definitionKey = { [Op.startsWith]: f.keyPrefix };
+  if (f.departmentIds) where.departmentId = f.departmentIds; // [] renders IN (NULL): nothing
   return where;
 }
 

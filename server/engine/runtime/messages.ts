@@ -1,5 +1,5 @@
 import type { Transaction } from "sequelize";
-import { EngineSubscription } from "../../db/models/engineModels.js";
+import { EngineInstance, EngineSubscription } from "../../db/models/engineModels.js";
 import type { Variables } from "../bpmn.js";
 import { actorName, type Actor, type InstanceView } from "../types.js";
 import type { EngineContext } from "./context.js";
@@ -17,6 +17,10 @@ export async function correlateMessage(
     variables?: Variables;
     variableTypes?: Record<string, string>;
     actor: Actor;
+    /** Authorization: only instances this answers true for are candidates (the others are as if not waiting). */
+    visible?: (instance: { definitionKey: string; departmentId: number | null }) => boolean;
+    /** Authorization of the one matched instance: throws to refuse (e.g. a flow module's process). */
+    authorize?: (instance: { definitionKey: string; departmentId: number | null }) => void;
   },
   t?: Transaction,
 ): Promise<InstanceView> {
@@ -24,7 +28,18 @@ export async function correlateMessage(
     const where: Record<string, unknown> = { messageName: input.messageName };
     if (input.businessKey) where.businessKey = input.businessKey;
     if (input.processInstanceId) where.instanceId = input.processInstanceId;
-    const subs = await EngineSubscription.findAll({ where, transaction: t });
+    let subs = await EngineSubscription.findAll({ where, transaction: t });
+    const checked = Boolean(input.visible ?? input.authorize);
+    const owners = new Map(
+      (
+        await EngineInstance.findAll({
+          where: { id: checked ? [...new Set(subs.map((s) => s.instanceId))] : [] },
+          attributes: ["id", "definitionKey", "departmentId"],
+          transaction: t,
+        })
+      ).map((i) => [i.id, { definitionKey: i.definitionKey, departmentId: i.departmentId ?? null }]),
+    );
+    if (input.visible) subs = subs.filter((s) => owners.has(s.instanceId) && input.visible!(owners.get(s.instanceId)!));
     const instances = [...new Set(subs.map((s) => s.instanceId))];
     if (!instances.length) {
       throw new InvalidRequestError(
@@ -37,6 +52,7 @@ export async function correlateMessage(
       );
     }
     const sub = subs[0]!;
+    input.authorize?.(owners.get(sub.instanceId) ?? { definitionKey: "", departmentId: null });
     const actor = actorName(input.actor);
     const { view } = await step(ctx, sub.instanceId, t, actor, async (run, collector, _row, parsed) => {
       const still = await EngineSubscription.findByPk(sub.id, { transaction: t });

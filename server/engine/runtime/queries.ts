@@ -20,6 +20,7 @@ function instanceView(i: EngineInstance): InstanceView {
     startedAt: i.startedAt,
     endedAt: i.endedAt,
     startActor: i.startActor,
+    departmentId: i.departmentId,
     endReason: i.endReason,
     variables: parseJson<Variables>(i.variables, {}),
     variableTypes: parseJson<Record<string, string>>(i.variableTypes, {}),

@@ -12,7 +12,7 @@ import { lockInstance, step } from "./instances.js";
 import { loadTask } from "./taskQueries.js";
 
 /** Camunda's rule: the assignee may complete, a candidate while the task is unassigned, an admin always. */
-function mayWork(user: CurrentUser, task: TaskView): boolean {
+export function mayWork(user: CurrentUser, task: TaskView): boolean {
   if (user.isAdmin) return true;
   if (task.assignee) return task.assignee === user.username;
   return task.candidateUsers.includes(user.username) || task.candidateGroups.some((g) => user.groups.includes(g));

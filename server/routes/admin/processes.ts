@@ -14,6 +14,8 @@ import {
   timerStartSchedule,
 } from "../../domain/processes/queries.js";
 import { pageNumber } from "../../domain/search.js";
+import { deployProcesses } from "../../domain/processes/deployProcesses.js";
+import { processInstancePolicy } from "../../policies/processInstance.js";
 import { BpmnValidationError, MAX_BPMN_BYTES } from "../../engine/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { requireRole } from "../../http/guards.js";
@@ -78,7 +80,7 @@ export function adminProcessRoutes(ctx: AppContext): Router {
     const body = (req.body ?? {}) as { name?: unknown };
     const name = typeof body.name === "string" && body.name.trim() ? body.name.trim().slice(0, 255) : file.originalname;
     try {
-      const result = await engine.deploy({
+      const result = await deployProcesses(ctx, {
         name,
         files: [{ name: file.originalname, xml: file.buffer.toString("utf8") }],
         actor: user,
@@ -115,7 +117,7 @@ export function adminProcessRoutes(ctx: AppContext): Router {
     const found = await findDefinitionVersion(db, id);
     if (!found) throw new NotFoundError(`找不到流程定义 ${id}`);
     const [instances, timerStart] = await Promise.all([
-      searchInstances(db, { definitionId: id, page: 1, pageSize: 10 }),
+      searchInstances(db, { definitionId: id, page: 1, pageSize: 10, departmentIds: processInstancePolicy.visibleDepartments(user) }),
       timerStartSchedule(id),
     ]);
     const hasDiagram = hasDiagramInformation(found.xml);

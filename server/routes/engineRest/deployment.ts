@@ -2,6 +2,7 @@ import { Router } from "express";
 import multer from "multer";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
+import { deployProcesses } from "../../domain/processes/deployProcesses.js";
 import { MAX_BPMN_BYTES } from "../../engine/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { camundaDate, parseCamunda, requireEngineRole, STAFF, user } from "./common.js";
@@ -48,7 +49,7 @@ export function deploymentRoutes(ctx: AppContext): Router {
       return v;
     };
     const name = text("deployment-name", 255) ?? files[0]!.originalname.slice(0, 255);
-    const result = await ctx.engine.deploy({
+    const result = await deployProcesses(ctx, {
       name,
       files: files.map((f) => ({ name: f.originalname || f.fieldname, xml: f.buffer.toString("utf8") })),
       actor: user(req),

@@ -1,9 +1,10 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { InstanceView } from "../../engine/index.js";
 import { NotFoundError } from "../../errors.js";
-import { activityInstances, camundaDate, parseCamunda, qBool, requireEngineRole, STAFF } from "./common.js";
+import { processInstancePolicy } from "../../policies/processInstance.js";
+import { activityInstances, camundaDate, parseCamunda, qBool, requireEngineRole, STAFF, user } from "./common.js";
 import { pageOf, pagingFields } from "./paging.js";
 
 function historicInstanceDto(i: InstanceView, def: { name: string | null; version: number } | undefined, startActivityId: string | null) {
@@ -49,14 +50,21 @@ export function historyRoutes(ctx: AppContext): Router {
 
   const definitions = async () => new Map((await ctx.engine.findDefinitions()).map((d) => [d.id, { name: d.name, version: d.version }]));
 
+  /** An instance the caller may see (ended ones too), else null: unknown and invisible alike. */
+  const visibleInstance = async (req: Request, id: string): Promise<InstanceView | null> => {
+    const inst = await ctx.engine.getInstance(id);
+    return inst && processInstancePolicy.read(user(req), inst) ? inst : null;
+  };
+
   router.get("/history/process-instance", async (req, res) => {
     const q = parseCamunda(Query, req.query);
     let rows = q.processInstanceId
       ? pageOf(
-          [await ctx.engine.getInstance(q.processInstanceId)].filter((x): x is InstanceView => x !== null),
+          [await visibleInstance(req, q.processInstanceId)].filter((x): x is InstanceView => x !== null),
           q,
         )
       : await ctx.engine.findInstances({
+          departmentIds: processInstancePolicy.visibleDepartments(user(req)),
           businessKey: q.processInstanceBusinessKey,
           processDefinitionKey: q.processDefinitionKey,
           processDefinitionId: q.processDefinitionId,
@@ -70,7 +78,7 @@ export function historyRoutes(ctx: AppContext): Router {
   });
 
   router.get("/history/process-instance/:id", async (req, res) => {
-    const inst = await ctx.engine.getInstance(req.params.id);
+    const inst = await visibleInstance(req, req.params.id);
     if (!inst)
       throw new NotFoundError(`找不到流程实例 ${req.params.id} (Historic process instance with id ${req.params.id} does not exist)`);
     const defs = await definitions();
@@ -84,7 +92,7 @@ export function historyRoutes(ctx: AppContext): Router {
       z.object({ processInstanceId: z.string().min(1), activityId: z.string().optional(), ...pagingFields }).loose(),
       req.query,
     );
-    const inst = await ctx.engine.getInstance(q.processInstanceId);
+    const inst = await visibleInstance(req, q.processInstanceId);
     if (!inst) {
       res.json([]);
       return;
@@ -95,7 +103,7 @@ export function historyRoutes(ctx: AppContext): Router {
 
   /** Not in Camunda's API: the whole timeline (activities, tasks, variables with actor and time). */
   router.get("/history/process-instance/:id/timeline", async (req, res) => {
-    const inst = await ctx.engine.getInstance(req.params.id);
+    const inst = await visibleInstance(req, req.params.id);
     if (!inst) throw new NotFoundError(`找不到流程实例 ${req.params.id}`);
     res.json((await ctx.engine.history(inst.id)).map((e) => ({ ...e, at: camundaDate(e.at) })));
   });

@@ -1,7 +1,8 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
-import { camundaDate, parseCamunda, requireEngineRole, STAFF } from "./common.js";
+import { processInstancePolicy } from "../../policies/processInstance.js";
+import { camundaDate, parseCamunda, requireEngineRole, STAFF, user } from "./common.js";
 import { pagingFields } from "./paging.js";
 
 // Camunda's incident query parameters this runtime knows; filtered, paged and counted in SQL.
@@ -20,8 +21,10 @@ const Query = z
 /** GET incident and incident/count: failed jobs and external tasks whose retries ran out (open ones), oldest first. */
 export function incidentRoutes(ctx: AppContext): Router {
   const router = Router();
+  // Only the caller's department's instances (processInstancePolicy), as every instance read.
+  const scoped = <Q extends object>(req: Request, q: Q) => ({ ...q, departmentIds: processInstancePolicy.visibleDepartments(user(req)) });
   router.get("/incident", requireEngineRole(...STAFF), async (req, res) => {
-    const rows = await ctx.engine.lists.incidents(parseCamunda(Query, req.query));
+    const rows = await ctx.engine.lists.incidents(scoped(req, parseCamunda(Query, req.query)));
     res.json(
       rows.map((i) => ({
         id: i.id,
@@ -44,7 +47,7 @@ export function incidentRoutes(ctx: AppContext): Router {
   });
   router.get("/incident/count", requireEngineRole(...STAFF), async (req, res) => {
     // As in Camunda: firstResult / maxResults are checked but do not cut the count.
-    res.json({ count: await ctx.engine.lists.countIncidents(parseCamunda(Query, req.query)) });
+    res.json({ count: await ctx.engine.lists.countIncidents(scoped(req, parseCamunda(Query, req.query))) });
   });
   return router;
 }

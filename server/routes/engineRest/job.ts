@@ -1,6 +1,7 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
+import { processInstancePolicy } from "../../policies/processInstance.js";
 import { camundaDate, parseCamunda, qBool, requireEngineRole, STAFF, user } from "./common.js";
 import { pagingFields } from "./paging.js";
 
@@ -21,8 +22,10 @@ const Query = z
 /** GET job and job/count (timer jobs, soonest due first), PUT job/{id}/retries (admin: retry a job in incident). */
 export function jobRoutes(ctx: AppContext): Router {
   const router = Router();
+  // Only the caller's department's instances (processInstancePolicy), as every instance read.
+  const scoped = <Q extends object>(req: Request, q: Q) => ({ ...q, departmentIds: processInstancePolicy.visibleDepartments(user(req)) });
   router.get("/job", requireEngineRole(...STAFF), async (req, res) => {
-    const rows = await ctx.engine.lists.jobs(parseCamunda(Query, req.query));
+    const rows = await ctx.engine.lists.jobs(scoped(req, parseCamunda(Query, req.query)));
     res.json(
       rows.map((j) => ({
         id: j.id,
@@ -45,7 +48,7 @@ export function jobRoutes(ctx: AppContext): Router {
   });
   router.get("/job/count", requireEngineRole(...STAFF), async (req, res) => {
     // As in Camunda: firstResult / maxResults are checked but do not cut the count.
-    res.json({ count: await ctx.engine.lists.countJobs(parseCamunda(Query, req.query)) });
+    res.json({ count: await ctx.engine.lists.countJobs(scoped(req, parseCamunda(Query, req.query))) });
   });
   router.put("/job/:id/retries", requireEngineRole(), async (req, res) => {
     const body = parseCamunda(z.object({ retries: z.number().int().min(0).max(100) }), req.body ?? {});

@@ -1,6 +1,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
+import { ForbiddenError } from "../../errors.js";
+import { processInstancePolicy } from "../../policies/processInstance.js";
 import { fromTyped, instanceDto, parseCamunda, requireEngineRole, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 
 const Correlate = z
@@ -19,13 +21,20 @@ export function messageRoutes(ctx: AppContext): Router {
   const router = Router();
   router.post("/message", requireEngineRole("reviewer", "dept_admin"), async (req, res) => {
     const body = parseCamunda(Correlate, req.body ?? {});
+    const me = user(req);
     const inst = await ctx.engine.correlateMessage({
       messageName: body.messageName,
       businessKey: body.businessKey ?? null,
       processInstanceId: body.processInstanceId ?? null,
       variables: fromTyped(body.processVariables),
       variableTypes: declaredTypes(body.processVariables),
-      actor: user(req),
+      actor: me,
+      // Instances the caller may not see are as if not waiting; a flow module's instance takes messages from its flow only.
+      visible: (i) => processInstancePolicy.read(me, i),
+      authorize: (i) => {
+        const flow = ctx.flows.forProcess(i.definitionKey);
+        if (flow) throw new ForbiddenError(`流程 ${i.definitionKey} 属于${flow.label}，不能通过 /engine-rest 发送消息：${flow.door}`);
+      },
     });
     if (!body.resultEnabled) {
       res.status(204).end();

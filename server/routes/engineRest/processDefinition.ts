@@ -2,7 +2,7 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { EngineDefinition } from "../../db/models/engineModels.js";
-import { NotFoundError } from "../../errors.js";
+import { ForbiddenError, NotFoundError } from "../../errors.js";
 import {
   instanceDto,
   parseCamunda,
@@ -105,12 +105,20 @@ export function processDefinitionRoutes(ctx: AppContext): Router {
 
   const start = async (req: Request, by: { key?: string; definitionId?: string }) => {
     const body = parseCamunda(StartBody, req.body ?? {});
+    const me = user(req);
+    const key = by.key ?? (await one(req)).key;
+    // A flow module's process starts only through its own command (its checks, its case, its numbering).
+    const flow = ctx.flows.forProcess(key);
+    if (flow) throw new ForbiddenError(`流程 ${key} 属于${flow.label}，不能通过 /engine-rest 启动：${flow.door}`);
+    if (!me.isAdmin && me.departmentId === null) throw new ForbiddenError("您的账号不属于任何部门，不能启动流程");
     const inst = await ctx.engine.startProcess({
       ...by,
       businessKey: body.businessKey ?? null,
       variables: fromTyped(body.variables),
       variableTypes: declaredTypes(body.variables),
-      actor: user(req),
+      actor: me,
+      // The instance belongs to the starting officer's department (an admin's start: to the platform).
+      departmentId: me.isAdmin ? null : me.departmentId,
     });
     return {
       ...instanceDto(inst),

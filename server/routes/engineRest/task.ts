@@ -2,7 +2,8 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { TaskFilter, TaskView } from "../../engine/index.js";
-import { ForbiddenError, NotFoundError } from "../../errors.js";
+import { completeUserTask, findVisibleTask } from "../../domain/tasks/completeTask.js";
+import { ForbiddenError } from "../../errors.js";
 import { fromTyped, parseCamunda, qBool, requireTaskUser, taskDto, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 import { qFirstResult, qMaxResults } from "./paging.js";
 
@@ -74,11 +75,18 @@ export function taskRoutes(ctx: AppContext): Router {
   });
 
   /** A task the caller may see; unknown and invisible both answer 404. */
-  const visible = async (req: Request): Promise<TaskView> => {
-    const id = req.params.id as string;
-    const task = await ctx.engine.getTask(id);
-    if (!task || !ctx.engine.mayRead(user(req), task)) throw new NotFoundError(`找不到任务 ${id} (No matching task with id ${id})`);
-    return task;
+  const visible = (req: Request): Promise<TaskView> => findVisibleTask(ctx, user(req), req.params.id as string);
+
+  /** Complete and submit-form run the task page's command: the task's form, the flow's decision rules, the caller as actor. */
+  const complete = async (req: Request) => {
+    const body = parseCamunda(Complete, req.body ?? {});
+    const inst = await completeUserTask(ctx, {
+      actor: user(req),
+      taskId: req.params.id as string,
+      data: fromTyped(body.variables),
+      variableTypes: declaredTypes(body.variables),
+    });
+    return { body, inst };
   };
 
   router.get("/task/:id", async (req, res) => {
@@ -125,24 +133,12 @@ export function taskRoutes(ctx: AppContext): Router {
   });
 
   router.post("/task/:id/complete", async (req, res) => {
-    const task = await visible(req);
-    const body = parseCamunda(Complete, req.body ?? {});
-    const inst = await ctx.engine.completeTask(task.id, {
-      actor: user(req),
-      variables: fromTyped(body.variables),
-      variableTypes: declaredTypes(body.variables),
-    });
-    if (body.withVariablesInReturn) res.json(toTyped(inst.variables, null, inst.variableTypes));
+    const { body, inst } = await complete(req);
+    if (body.withVariablesInReturn && inst) res.json(toTyped(inst.variables, null, inst.variableTypes));
     else res.status(204).end();
   });
   router.post("/task/:id/submit-form", async (req, res) => {
-    const task = await visible(req);
-    const body = parseCamunda(Complete, req.body ?? {});
-    await ctx.engine.completeTask(task.id, {
-      actor: user(req),
-      variables: fromTyped(body.variables),
-      variableTypes: declaredTypes(body.variables),
-    });
+    await complete(req);
     res.status(204).end();
   });
 

@@ -4,10 +4,9 @@ import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
 import type { Commitment } from "../../db/models/Commitment.js";
 import { listCommitmentInbox, nearDueDeadline, type InboxPage } from "../../domain/commitments/inbox.js";
-import { decideCommitmentReview, recordCommitmentVerification } from "../../domain/commitments/decisions.js";
-import { REVIEW_TASK_ID, VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
+import { VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
 import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
-import type { CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
+import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
 import type { TaskView } from "../../engine/index.js";
@@ -16,6 +15,7 @@ import { getFormRevision } from "../../forms/index.js";
 import { requireRole } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 import { presentCommitment } from "../../presenters/commitment.js";
+import { presentFormForRenderer } from "../../presenters/form.js";
 import { presentInboxRow, dueState } from "../../presenters/inbox.js";
 import { presentPagination } from "../../presenters/pagination.js";
 import { presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
@@ -60,7 +60,6 @@ function countLabel(page: InboxPage, k: keyof InboxPage["more"]): number | strin
  */
 export function taskRoutes(ctx: AppContext): Router {
   const router = Router();
-  const deps: CommitmentDeps = { db: ctx.db, engine: ctx.engine, clock: ctx.clock };
   const staff = requireRole("reviewer", "dept_admin");
 
   router.get("/tasks", staff, async (req, res) => {
@@ -238,7 +237,7 @@ export function taskRoutes(ctx: AppContext): Router {
   router.get("/tasks/:id/case-form.json", staff, async (req, res) => {
     const { commitment } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
     const form = await getFormRevision(ctx.db, commitment.formKey, commitment.formRevision);
-    res.json({ data: { formKey: form.formKey, title: form.title, revision: form.revision, definition: form.definition } });
+    res.json({ data: presentFormForRenderer(form) });
   });
 
   /** The task's decision form (its formKey's published revision). */
@@ -246,19 +245,17 @@ export function taskRoutes(ctx: AppContext): Router {
     const { task } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
     if (!task.formKey) throw new NotFoundError("该任务没有表单");
     const form = await getFormRevision(ctx.db, task.formKey);
-    res.json({ data: { formKey: form.formKey, title: form.title, revision: form.revision, definition: form.definition } });
+    res.json({ data: presentFormForRenderer(form) });
   });
 
-  /** Completes the task through the commitment command (comment required to reject or return), then points to the next task. */
+  /** Completes the task through the one completion command (comment required to reject or return), then points to the next task. */
   router.post("/tasks/:id/complete", staff, async (req, res) => {
     const user = currentUser(req);
     const { task, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
     const { data } = parse(CompleteBody, req.body);
-    const input = { actor: user, code: commitment.code, data, taskId: task.id };
-    let done: Commitment;
-    if (task.taskDefinitionKey === REVIEW_TASK_ID) done = await decideCommitmentReview(deps, input);
-    else if (task.taskDefinitionKey === VERIFICATION_TASK_ID) done = await recordCommitmentVerification(deps, input);
-    else throw new NotFoundError("该任务不能在此办理");
+    // The one completion command (as /engine-rest): the commitment flow's rules decide and record.
+    await completeUserTask(ctx, { actor: user, taskId: task.id, data });
+    const done = await commitment.reload();
     const next = await nextTaskId(ctx.db, user, ctx.clock.now(), task.id);
     setFlash(
       req,

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { AuditEntry } from "../../../server/db/models/AuditEntry.js";
 import { EngineIncident, EngineJob } from "../../../server/db/models/engineModels.js";
 import { admin, deployFixture, engine } from "../../engine/helpers.js";
-import { buildUser, loginAs } from "../../helpers/factories.js";
+import { buildUser, departmentId, loginAs } from "../../helpers/factories.js";
 import { testApp } from "../../helpers/testApp.js";
 import { reviewProcessWithoutDiagram, reviewProcessXml } from "./processFixture.js";
 
@@ -245,20 +245,25 @@ describe("admin: process instances console", () => {
     await engine().cancelInstance(inst.id, { actor: admin(), reason: "测试结束" });
   });
 
-  it("dept_admin reads but cannot cancel or retry; other roles get 403; an unknown instance is a 404 page", async () => {
+  it("dept_admin reads and cancels its own department's instances only (404 otherwise), never retries; other roles get 403; an unknown instance is a 404 page", async () => {
     const { definitionId } = await deployReview();
-    const inst = await engine().startProcess({ definitionId, actor: admin() });
+    const inst = await engine().startProcess({ definitionId, actor: admin(), departmentId: await departmentId("scjgj") });
+    const platform = await engine().startProcess({ definitionId, actor: admin() });
+    const other = await engine().startProcess({ definitionId, actor: admin(), departmentId: await departmentId("zjj") });
     const deptAdmin = await loginAs(await buildUser({ roles: ["dept_admin"] }));
     await deptAdmin.get("/admin/instances").expect(200);
     const page = await deptAdmin.get(`/admin/instances/${inst.id}`).expect(200);
-    assert.doesNotMatch(page.text, /data-testid="cancel-form"/);
-    await deptAdmin
-      .post(`/admin/instances/${inst.id}/cancel`)
-      .type("form")
-      .send({ _csrf: deptAdmin.csrf, reason: "越权" })
-      .set("Accept", "text/html")
-      .expect(403);
-    assert.equal((await engine().getInstance(inst.id))!.state, "ACTIVE");
+    assert.match(page.text, /data-testid="cancel-form"/);
+    for (const hidden of [platform, other]) {
+      await deptAdmin.get(`/admin/instances/${hidden.id}`).set("Accept", "text/html").expect(404);
+      await deptAdmin
+        .post(`/admin/instances/${hidden.id}/cancel`)
+        .type("form")
+        .send({ _csrf: deptAdmin.csrf, reason: "越权" })
+        .set("Accept", "text/html")
+        .expect(404);
+      assert.equal((await engine().getInstance(hidden.id))!.state, "ACTIVE");
+    }
     for (const roles of [["reviewer"], ["applicant"], ["auditor"]] as const) {
       const agent = await loginAs(await buildUser({ roles: [...roles] }));
       await agent.get("/admin/instances").set("Accept", "text/html").expect(403);
@@ -272,6 +277,14 @@ describe("admin: process instances console", () => {
         .expect(403);
     }
     assert.equal((await engine().getInstance(inst.id))!.state, "ACTIVE");
+    await deptAdmin
+      .post(`/admin/instances/${inst.id}/cancel`)
+      .type("form")
+      .send({ _csrf: deptAdmin.csrf, reason: "申请人撤回" })
+      .set("Accept", "text/html")
+      .expect(303);
+    assert.equal((await engine().getInstance(inst.id))!.state, "EXTERNALLY_TERMINATED");
+    for (const hidden of [platform, other]) await engine().cancelInstance(hidden.id, { actor: admin(), reason: "测试结束" });
     const adminAgent = await loginAs(await buildUser({ roles: ["admin"] }));
     const missing = await adminAgent.get("/admin/instances/00000000-0000-0000-0000-000000000000").set("Accept", "text/html").expect(404);
     assert.match(missing.text, /找不到您要访问的页面或记录/);
