@@ -227,6 +227,27 @@ const TEXT_ONLY = new Set(["bpmn:Documentation", "bpmn:TextAnnotation"]);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
+/** How a checked property is named in a message: Chinese, with the attribute a modeler sees in its properties panel. */
+const FIELD_LABELS: Record<string, string> = {
+  body: "表达式",
+  name: "名称",
+  id: "标识",
+  assignee: "处理人（camunda:assignee）",
+  candidateGroups: "候选组（camunda:candidateGroups）",
+  candidateUsers: "候选人（camunda:candidateUsers）",
+  dueDate: "到期时间（camunda:dueDate）",
+  followUpDate: "跟进时间（camunda:followUpDate）",
+  formKey: "表单（camunda:formKey）",
+  priority: "优先级（camunda:priority）",
+  calledElement: "被调用流程（calledElement）",
+  errorCode: "错误码（errorCode）",
+  escalationCode: "升级码（escalationCode）",
+  collection: "集合（camunda:collection）",
+  elementVariable: "元素变量（camunda:elementVariable）",
+  topic: "主题（camunda:topic）",
+  expression: "表达式（camunda:expression）",
+};
+
 /** The element a string belongs to: the nearest moddle ancestor with an id. */
 function owningElement(el: any): any {
   for (let x = el; x; x = x.$parent) if (x.id && !/EventDefinition$/.test(String(x.$type))) return x;
@@ -247,7 +268,8 @@ function modelTextProblems(root: any, at: (element: any, rule: string, message: 
     reported.add(key);
     problems.push(at(owner, rule, message));
   };
-  const check = (el: any, field: string, value: string, evaluated: boolean) => {
+  const check = (el: any, property: string, value: string, evaluated: boolean) => {
+    const field = FIELD_LABELS[property] ?? property;
     if (CONTROL.test(value)) {
       report(el, "control-character", `${field} 含有控制字符（例如 &#0;），请删除后再部署`);
       return;
