@@ -76,13 +76,15 @@ export async function caseTimeline(db: Database, commitment: Commitment): Promis
     if (!known) continue;
     const detail = parseDetail(a.detail);
     let comment = typeof detail.comment === "string" && detail.comment ? detail.comment : null;
-    if (a.action === "commitment.terminated" && typeof detail.reason === "string") comment = `终止原因：${detail.reason}`;
+    let title = known.title;
+    // A termination's reason is the department's, not a reviewer's opinion: part of the line itself.
+    if (a.action === "commitment.terminated" && typeof detail.reason === "string") title = `${known.title}（原因：${detail.reason}）`;
     if (a.action === "commitment.breached") {
       comment = [detail.fulfilmentStatus, detail.unfulfilledContent, detail.liabilityContent]
         .filter((x) => typeof x === "string")
         .join("；");
     }
-    entries.push({ at: new Date(a.at), kind: known.kind, title: known.title, actor: a.actor, comment });
+    entries.push({ at: new Date(a.at), kind: known.kind, title, actor: a.actor, comment });
   }
   if (commitment.processInstanceId) {
     const opened = await db.sequelize.query<{ at: Date | string; activity_id: string }>(
