@@ -10,6 +10,18 @@ export interface DeployTarget {
 }
 
 /**
+ * Who may start an instance of a definition (Camunda's CREATE_INSTANCE): an admin any; staff of a department the
+ * platform's definitions and their own department's. Answers null when allowed, else the Chinese reason.
+ */
+export function startRefusal(user: CurrentUser, definition: { key: string; ownerDepartmentId: number | null | undefined }): string | null {
+  if (user.isAdmin) return null;
+  if (user.departmentId === null) return "您的账号不属于任何部门，不能启动流程";
+  if (definition.ownerDepartmentId === null || definition.ownerDepartmentId === undefined) return null;
+  if (definition.ownerDepartmentId === user.departmentId) return null;
+  return `流程 ${definition.key} 由其他部门部署，只有该部门的人员可以启动`;
+}
+
+/**
  * Who may deploy a version of a process key: an admin any key; a dept_admin a new key or one its department
  * deployed. A flow module's process (commitment, ...) changes with the platform, so only admins deploy it.
  * Answers null when allowed, else the Chinese reason.

@@ -221,7 +221,7 @@ describe("security: /engine-rest obeys the same rules as the pages", () => {
     assert.equal((await EngineInstance.findByPk(task.processInstanceId))?.state, "EXTERNALLY_TERMINATED");
   });
 
-  it("keeps a generic process's instances in the starting officer's department", async () => {
+  it("keeps a generic process to its department: started by its staff only, instances in the starting officer's department", async () => {
     const f = fixture("review.bpmn");
     await createFormsOf(f.xml);
     const dep = await request(app())
@@ -234,6 +234,13 @@ describe("security: /engine-rest obeys the same rules as the pages", () => {
       .post(`/process-definition/key/${f.key("review")}/start`, { businessKey: `BK-${randomBytes(4).toString("hex")}`, variables: {} })
       .expect(200);
     const id = started.body.id as string;
+    // Another department's staff cannot start this department's process (Camunda's CREATE_INSTANCE).
+    const foreign = await as(otherReviewer).post(`/process-definition/key/${f.key("review")}/start`, { variables: {} });
+    assert.equal(foreign.status, 403);
+    assert.match(foreign.body.message, /其他部门/);
+    await as(admin)
+      .post(`/process-definition/key/${f.key("review")}/start`, { variables: {} })
+      .expect(200);
     await as(ownDeptAdmin).get(`/process-instance/${id}`).expect(200);
     await as(otherReviewer).get(`/process-instance/${id}`).expect(404);
     await as(otherDeptAdmin).delete(`/process-instance/${id}`).expect(404);

@@ -122,6 +122,12 @@ export async function findDefinitionVersion(
   return { version, siblings, xml: def.xml };
 }
 
+/** The department owning a definition's deployment (null: the platform's), or undefined for an unknown deployment. */
+export async function deploymentDepartment(deploymentId: string): Promise<number | null | undefined> {
+  const deployment = await EngineDeployment.findByPk(deploymentId, { attributes: ["departmentId"] });
+  return deployment ? deployment.departmentId : undefined;
+}
+
 export async function definitionXml(id: string): Promise<string | null> {
   const def = await EngineDefinition.findByPk(id, { attributes: ["xml"] });
   return def?.xml ?? null;

@@ -2,7 +2,9 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { EngineDefinition } from "../../db/models/engineModels.js";
+import { deploymentDepartment } from "../../domain/processes/queries.js";
 import { ForbiddenError, NotFoundError } from "../../errors.js";
+import { startRefusal } from "../../policies/processDefinition.js";
 import {
   instanceDto,
   parseCamunda,
@@ -106,11 +108,12 @@ export function processDefinitionRoutes(ctx: AppContext): Router {
   const start = async (req: Request, by: { key?: string; definitionId?: string }) => {
     const body = parseCamunda(StartBody, req.body ?? {});
     const me = user(req);
-    const key = by.key ?? (await one(req)).key;
+    const def = await one(req);
     // A flow module's process starts only through its own command (its checks, its case, its numbering).
-    const flow = ctx.flows.forProcess(key);
-    if (flow) throw new ForbiddenError(`流程 ${key} 属于${flow.label}，不能通过 /engine-rest 启动：${flow.door}`);
-    if (!me.isAdmin && me.departmentId === null) throw new ForbiddenError("您的账号不属于任何部门，不能启动流程");
+    const flow = ctx.flows.forProcess(def.key);
+    if (flow) throw new ForbiddenError(`流程 ${def.key} 属于${flow.label}，不能通过 /engine-rest 启动：${flow.door}`);
+    const refusal = startRefusal(me, { key: def.key, ownerDepartmentId: await deploymentDepartment(def.deploymentId) });
+    if (refusal) throw new ForbiddenError(refusal);
     const inst = await ctx.engine.startProcess({
       ...by,
       businessKey: body.businessKey ?? null,
