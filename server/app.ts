@@ -17,6 +17,7 @@ import { Form } from "./db/models/formModels.js";
 import { registerCommitmentFileAccess } from "./domain/commitments/fileAccess.js";
 import { configureAudit } from "./domain/audit.js";
 import { registerCommitmentServices } from "./domain/commitments/services.js";
+import { caseRecorder } from "./domain/cases/recordCase.js";
 import { defineCommitmentFlow } from "./flows/commitment.js";
 import { FlowRegistry } from "./flows/registry.js";
 import { NotFoundError } from "./errors.js";
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   const flows = new FlowRegistry();
   const context: AppContext = { config, db, logger, clock, passport, engine: createEngineRuntime({ db, clock, logger }), flows };
   defineCommitmentFlow(flows);
+  // Every flow's cases follow their instances, step by step, inside the steps' transactions.
+  context.engine.lifecycle.on(caseRecorder(flows, clock));
   const app = express();
   app.locals.context = context;
   registerCommitmentServices(context.engine, db);

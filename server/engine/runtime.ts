@@ -21,6 +21,7 @@ import type {
   HistoryEvent,
   IncidentView,
   InstanceView,
+  LifecycleListener,
   ServiceHandler,
   StartInput,
   TaskFilter,
@@ -46,6 +47,13 @@ export class EngineRuntime {
   readonly formKeys = {
     use: (check: FormKeyCheck): void => {
       this.ctx.formKeyCheck = check;
+    },
+  };
+
+  /** Listeners told of every step and cancellation inside its transaction (server/domain/cases keeps cases with them). */
+  readonly lifecycle = {
+    on: (listener: LifecycleListener): void => {
+      this.ctx.lifecycle.push(listener);
     },
   };
 

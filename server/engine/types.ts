@@ -27,6 +27,35 @@ export interface ServiceContext {
   clock: Clock;
 }
 
+/** A step the instance is waiting at after a save (user tasks, message and timer waits, external tasks). */
+export interface WaitingActivity {
+  id: string;
+  type: string;
+  name: string | null;
+}
+
+/**
+ * What the engine tells the platform about an instance, inside the step's transaction (a listener that throws rolls
+ * the step back): after every save ("step": started or not, ended or not, where it waits, the due date of user tasks
+ * it created) and when it is cancelled from outside.
+ */
+export type LifecycleEvent =
+  | {
+      type: "step";
+      instance: InstanceView;
+      started: boolean;
+      ended: boolean;
+      /** The end event the instance ended at, when it ended at one. */
+      endedAt: string | null;
+      processName: string | null;
+      waitingAt: WaitingActivity[];
+      /** The soonest due date of the user tasks created in this step (undefined: none created). */
+      newTaskDue: Date | null | undefined;
+    }
+  | { type: "cancelled"; instance: InstanceView; reason: string; actor: string | null };
+
+export type LifecycleListener = (event: LifecycleEvent, t: Transaction) => Promise<void>;
+
 /** An internal service: idempotent (it may run again if the transaction is retried); its result is merged into process variables. */
 export type ServiceHandler = (ctx: ServiceContext) => Promise<Record<string, unknown> | void>;
 

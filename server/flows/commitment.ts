@@ -16,6 +16,16 @@ export function defineCommitmentFlow(flows: FlowRegistry): FlowModule {
     label: "告知承诺",
     processKeys: [COMMITMENT_PROCESS_KEY],
     door: "申请人在办事大厅提交承诺，补正在“我的办件”中提交",
+    // The commitment's own statuses (Commitment.status), as its services set them in the same steps.
+    status: {
+      [REVIEW_TASK_ID]: "审查中",
+      awaitCorrection: "退回补正",
+      verificationDue: "监管中",
+      [VERIFICATION_TASK_ID]: "监管中",
+      "end:rejected": "不予受理",
+      "end:fulfilledEnd": "监管完成",
+      "end:breachedEnd": "监管完成",
+    },
     tasks: {
       [REVIEW_TASK_ID]: {
         complete: (deps, d) =>

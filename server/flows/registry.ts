@@ -30,6 +30,11 @@ export interface FlowModule {
   processKeys: string[];
   /** Where people start and message this flow (its domain door), for the refusal at /engine-rest. */
   door: string;
+  /**
+   * The case's status label by the activity it waits at (a user task, a message or timer wait) and by end event
+   * (`end:<id>`, else `ended`); steps without a label read "办理中：<task names>".
+   */
+  status?: Record<string, string>;
   /** Rules per user task id; a task of the flow without a rule cannot be completed from outside the flow. */
   tasks: Record<string, TaskRule>;
   /** Told inside the cancelling transaction, so the case never stays open behind a cancelled process. */

@@ -1,5 +1,6 @@
 import type { Sequelize } from "sequelize";
 import { AuditEntry } from "./AuditEntry.js";
+import { Case } from "./Case.js";
 import { CreditSubject } from "./CreditSubject.js";
 import { Department } from "./Department.js";
 import { COMMITMENT_MODELS } from "./commitmentModels.js";
@@ -12,11 +13,11 @@ import { UserGroup } from "./UserGroup.js";
 import { UserRole } from "./UserRole.js";
 import { UserSubject } from "./UserSubject.js";
 
-export { AuditEntry, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject };
+export { AuditEntry, Case, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject };
 
 /** Binds every model to this Sequelize instance (called again when a new app opens the database). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [AuditEntry, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject]) {
+  for (const model of [AuditEntry, Case, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject]) {
     model.initModel(sequelize);
   }
   for (const model of ENGINE_MODELS) model.initModel(sequelize);

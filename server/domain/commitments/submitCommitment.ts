@@ -2,6 +2,7 @@ import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Database } from "../../db/database.js";
+import { Case } from "../../db/models/Case.js";
 import type { CatalogItemVersion } from "../../db/models/CatalogItemVersion.js";
 import { Commitment } from "../../db/models/Commitment.js";
 import { CommitmentSubmission } from "../../db/models/CommitmentSubmission.js";
@@ -229,6 +230,11 @@ export async function submitCommitment(
       t,
     );
     await commitment.update({ processInstanceId: instance.id }, { transaction: t });
+    // The case the engine opened for the instance reads as the item applied for, about this subject.
+    await Case.update(
+      { title: version.name.slice(0, 255), subjectCode: subject.code },
+      { where: { instanceId: instance.id }, transaction: t },
+    );
     await audit(deps.db, t, {
       actor: input.actor.username,
       action: "commitment.submitted",

@@ -4,7 +4,7 @@ import type { Clock } from "../../clock.js";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../../logger.js";
 import { ACTIVATIONS_PER_SLICE, ACTIVATIONS_PER_STEP, type ParsedDefinition } from "../bpmn.js";
-import type { ServiceHandler } from "../types.js";
+import type { LifecycleListener, ServiceHandler } from "../types.js";
 import { BoundedCache } from "./boundedCache.js";
 
 /** Parsed definition versions kept in memory (a running instance of an evicted version parses it again). */
@@ -37,6 +37,8 @@ export interface EngineContext {
   readonly nodeId: string;
   readonly parsedCache: Map<string, Promise<ParsedDefinition>>;
   readonly services: Map<string, ServiceHandler>;
+  /** Told of every step and cancellation inside its transaction (the platform keeps its cases with them). */
+  readonly lifecycle: LifecycleListener[];
   readonly limits: StepBounds;
   formKeyCheck: FormKeyCheck | undefined;
   now(): Date;
@@ -56,6 +58,7 @@ export function createEngineContext(deps: EngineRuntimeDeps): EngineContext {
     nodeId: `node-${randomUUID().slice(0, 8)}`,
     parsedCache: new BoundedCache(PARSED_DEFINITION_CACHE_SIZE),
     services: new Map(),
+    lifecycle: [],
     limits: {
       activationsPerStep: deps.limits?.activationsPerStep ?? ACTIVATIONS_PER_STEP,
       activationsPerSlice: deps.limits?.activationsPerSlice ?? ACTIVATIONS_PER_SLICE,

@@ -16,6 +16,8 @@ import { actorName, type Actor, type InstanceState, type InstanceView, type Star
 import type { EngineContext } from "./context.js";
 import { parsedDefinition, resolveDefinition } from "./deployments.js";
 import { note, record } from "./history.js";
+import { emitLifecycle } from "./lifecycle.js";
+import { getInstance } from "./queries.js";
 import { saveStep } from "./saveStep.js";
 import { StepCollector } from "./stepCollector.js";
 import { passTimerStart } from "./timerStart.js";
@@ -142,6 +144,8 @@ export async function cancelInstance(
       { where: { id }, transaction: t },
     );
     await record(ctx, t, id, { event: "instance.cancelled", actor: actorName(input.actor), detail: { reason: input.reason } });
+    const instance = await getInstance(id, t);
+    if (instance) await emitLifecycle(ctx, { type: "cancelled", instance, reason: input.reason, actor: actorName(input.actor) }, t);
     await audit(ctx.db, t, {
       actor: actorName(input.actor),
       action: "process.cancelled",

@@ -15,6 +15,7 @@ import { parseDueDate } from "../durations.js";
 import type { InstanceState, InstanceView } from "../types.js";
 import { checkInstanceVariablesSize } from "../variables.js";
 import type { EngineContext } from "./context.js";
+import { emitLifecycle } from "./lifecycle.js";
 import { historyRow, variableDetail, type HistoryRow } from "./history.js";
 import type { InstanceRow } from "./instances.js";
 import type { StepCollector } from "./stepCollector.js";
@@ -44,6 +45,8 @@ interface Save {
   /** The waits this save stores. */
   waits: Waits;
   historyRows: HistoryRow[];
+  /** Due dates of the user tasks this save created. */
+  newTaskDues: (Date | null)[];
 }
 
 /** Writes the engine state, the variables and every derived row (tasks, jobs, external tasks, subscriptions, history). */
@@ -73,6 +76,7 @@ export async function saveStep(
     known: parseJson<Waits | null>(row.waits, null),
     waits: { t: {}, j: {}, x: {}, s: {} },
     historyRows: [...collector.notes],
+    newTaskDues: [],
   };
 
   // History: activities, then variable changes.
@@ -110,6 +114,7 @@ export async function saveStep(
     endedAt: ended ? now : null,
     waits: ended ? null : JSON.stringify(s.waits),
   };
+  const started = Boolean(row.isNew);
   if (row.isNew) {
     // A start writes its instance row once, with the state of its first step.
     await EngineInstance.create(
@@ -132,7 +137,7 @@ export async function saveStep(
     if (changed !== 1) throw new ConflictError(`流程实例 ${instanceId} 已被其他操作修改，请重试`, "instance_version_conflict");
   }
   row.version += 1;
-  return {
+  const view: InstanceView = {
     id: instanceId,
     definitionId: row.definition_id,
     definitionKey: row.definition_key,
@@ -146,6 +151,25 @@ export async function saveStep(
     variables,
     variableTypes,
   };
+  const dues = s.newTaskDues.filter((d): d is Date => d !== null).map((d) => d.getTime());
+  await emitLifecycle(
+    ctx,
+    {
+      type: "step",
+      instance: view,
+      started,
+      ended,
+      endedAt: ended
+        ? ([...collector.history].reverse().find((h) => h.event === "activity.end" && h.activityType === "bpmn:EndEvent")?.activityId ??
+          null)
+        : null,
+      processName: parsed.processName,
+      waitingAt: postponed.map((p) => ({ id: p.id, type: p.type, name: p.name })),
+      newTaskDue: s.newTaskDues.length ? (dues.length ? new Date(Math.min(...dues)) : null) : undefined,
+    },
+    t,
+  );
+  return view;
 }
 
 /** The rows the instance waited on before this step, from its stored waits or else from the table. */
@@ -199,6 +223,7 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
       },
       { transaction: t },
     );
+    s.newTaskDues.push(task.dueAt);
     // The candidate rows carry the copies the inbox orders and filters by (see EngineTaskCandidate).
     const copy = { taskId, definitionKey: task.definitionKey, assignee: task.assignee, dueAt: task.dueAt, createdAt: task.createdAt };
     const candidates = [
