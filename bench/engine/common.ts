@@ -5,7 +5,9 @@ import { systemClock } from "../../server/clock.js";
 import { openDatabase, type Database } from "../../server/db/database.js";
 import { migrateUp } from "../../server/db/migrator.js";
 import { initModels } from "../../server/db/models/index.js";
+import { caseRecorder } from "../../server/domain/cases/recordCase.js";
 import { createEngineRuntime, type EngineRuntime } from "../../server/engine/index.js";
+import { FlowRegistry } from "../../server/flows/registry.js";
 import { createLogger } from "../../server/logger.js";
 
 /** The benchmark process: start -> user task -> FEEL gateway -> one of two ends. */
@@ -37,8 +39,14 @@ export async function openBenchDatabase(url?: string): Promise<{ db: Database; u
   return { db, url: dbUrl };
 }
 
+/**
+ * The runtime as the app wires it: every step also keeps its case (domain/cases). BENCH_NO_CASES=1 leaves the case
+ * recorder out, to measure what it costs.
+ */
 export function benchRuntime(db: Database): EngineRuntime {
-  return createEngineRuntime({ db, clock: systemClock, logger: createLogger("silent") });
+  const rt = createEngineRuntime({ db, clock: systemClock, logger: createLogger("silent") });
+  if (process.env.BENCH_NO_CASES !== "1") rt.lifecycle.on(caseRecorder(new FlowRegistry(), systemClock));
+  return rt;
 }
 
 export const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;

@@ -44,6 +44,8 @@ export type LifecycleEvent =
       type: "step";
       instance: InstanceView;
       started: boolean;
+      /** The definition's version, on the step that started the instance. */
+      processVersion: number | null;
       ended: boolean;
       /** The end event the instance ended at, when it ended at one. */
       endedAt: string | null;

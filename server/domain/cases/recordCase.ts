@@ -1,6 +1,5 @@
 import type { Clock } from "../../clock.js";
 import { Case } from "../../db/models/Case.js";
-import { EngineDefinition } from "../../db/models/engineModels.js";
 import type { LifecycleEvent, LifecycleListener, WaitingActivity } from "../../engine/index.js";
 import type { FlowModule, FlowRegistry } from "../../flows/registry.js";
 
@@ -58,13 +57,12 @@ export function caseRecorder(flows: FlowRegistry, clock: Clock): LifecycleListen
     const status = caseStatus(flow, event);
     const waitingAt = waitingText(event);
     if (event.started) {
-      const definition = await EngineDefinition.findByPk(event.instance.definitionId, { attributes: ["version"], transaction: t });
       await Case.create(
         {
           instanceId,
           kind: flow?.kind ?? "generic",
           processKey: event.instance.definitionKey,
-          processVersion: definition?.version ?? null,
+          processVersion: event.processVersion,
           definitionId: event.instance.definitionId,
           businessKey: event.instance.businessKey,
           title: (event.processName ?? event.instance.definitionKey).slice(0, 255),

@@ -161,14 +161,14 @@ export async function resolveDefinition(
   ctx: EngineContext,
   input: { key?: string; definitionId?: string },
   t: Transaction,
-): Promise<{ id: string; key: string }> {
+): Promise<{ id: string; key: string; version: number }> {
   if (input.definitionId) {
-    const def = await EngineDefinition.findByPk(input.definitionId, { attributes: ["id", "key"], transaction: t });
+    const def = await EngineDefinition.findByPk(input.definitionId, { attributes: ["id", "key", "version"], transaction: t });
     if (!def) throw new NotFoundError(`找不到流程定义 ${input.definitionId}`);
-    return { id: def.id, key: def.key };
+    return { id: def.id, key: def.key, version: def.version };
   }
   if (!input.key) throw new ValidationError("必须指定流程定义的 key 或 id");
   const def = await latestVersion(ctx, input.key, t);
   if (!def) throw new NotFoundError(`找不到 key 为 ${input.key} 的流程定义`);
-  return { id: def.id, key: input.key };
+  return { id: def.id, key: input.key, version: Number(def.version) };
 }

@@ -42,6 +42,8 @@ export interface InstanceRow {
   end_reason: string | null;
   /** A start's row, not written yet: the first save inserts it. */
   isNew?: boolean;
+  /** A start's definition version (not a column: told to lifecycle listeners with the start). */
+  definition_version?: number;
 }
 
 /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
@@ -75,6 +77,7 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
       department_id: input.departmentId ?? null,
       end_reason: null,
       isNew: true,
+      definition_version: def.version,
     };
     return saveStep(ctx, row, run, parsed, collector, t, actorName(input.actor));
   });

@@ -158,6 +158,7 @@ export async function saveStep(
       type: "step",
       instance: view,
       started,
+      processVersion: row.definition_version ?? null,
       ended,
       endedAt: ended
         ? ([...collector.history].reverse().find((h) => h.event === "activity.end" && h.activityType === "bpmn:EndEvent")?.activityId ??
