@@ -18,6 +18,7 @@ import { registerCommitmentFileAccess } from "./domain/commitments/fileAccess.js
 import { configureAudit } from "./domain/audit.js";
 import { registerCommitmentServices } from "./domain/commitments/services.js";
 import { caseRecorder } from "./domain/cases/recordCase.js";
+import { pinFormRevision } from "./domain/processes/formBinding.js";
 import { defineCommitmentFlow } from "./flows/commitment.js";
 import { FlowRegistry } from "./flows/registry.js";
 import { NotFoundError } from "./errors.js";
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   const flows = new FlowRegistry();
   const context: AppContext = { config, db, logger, clock, passport, engine: createEngineRuntime({ db, clock, logger }), flows };
   defineCommitmentFlow(flows);
+  // A new user task is completed against the form revision its binding names when it is created.
+  context.engine.formKeys.pinWith(pinFormRevision);
   // Every flow's cases follow their instances, step by step, inside the steps' transactions.
   context.engine.lifecycle.on(caseRecorder(flows, clock));
   const app = express();
@@ -176,6 +179,7 @@ function mountStatic(app: Express): void {
   app.use("/vendor/ace", express.static(path.join(nm, "ace-builds/src-min-noconflict"), opts));
   app.use("/vendor/flatpickr", express.static(path.join(nm, "flatpickr/dist"), opts));
   app.use("/vendor/quill", express.static(path.join(nm, "quill/dist"), opts));
+  app.use("/vendor/pinyin-pro", express.static(path.join(nm, "pinyin-pro/dist"), opts));
   // bpmn-js viewer bundle and its CSS (process diagrams in the admin console).
   app.use("/vendor/bpmn-js", express.static(path.join(nm, "bpmn-js/dist"), opts));
 }

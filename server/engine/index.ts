@@ -4,6 +4,7 @@ export { ActivationLimitError, BpmnValidationError, EngineRuntime, InvalidReques
 export { ACTIVATIONS_PER_STEP } from "./bpmn.js";
 export { MAX_VARIABLE_DEPTH, MAX_VARIABLES_BYTES } from "./variables.js";
 export type * from "./types.js";
+export type { FormBinding, FormRevisionPin } from "./runtime/context.js";
 export { MAX_BPMN_BYTES } from "./validate.js";
 
 /** Builds the workflow runtime over the database and clock; no instance is ever kept in memory between calls. */

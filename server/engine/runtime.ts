@@ -3,7 +3,13 @@ import type { CurrentUser } from "../auth/currentUser.js";
 import type { EngineDefinition, EngineDeployment, EngineJob } from "../db/models/engineModels.js";
 import type { Variables } from "./bpmn.js";
 import { addDuration, parseDueDate } from "./durations.js";
-import { createEngineContext, type EngineContext, type EngineRuntimeDeps, type FormKeyCheck } from "./runtime/context.js";
+import {
+  createEngineContext,
+  type EngineContext,
+  type EngineRuntimeDeps,
+  type FormKeyCheck,
+  type FormRevisionPin,
+} from "./runtime/context.js";
 import * as deployments from "./runtime/deployments.js";
 import * as externalTasks from "./runtime/externalTasks.js";
 import * as instances from "./runtime/instances.js";
@@ -47,6 +53,10 @@ export class EngineRuntime {
   readonly formKeys = {
     use: (check: FormKeyCheck): void => {
       this.ctx.formKeyCheck = check;
+    },
+    /** How a new user task's form revision is chosen (it is completed against that revision). */
+    pinWith: (pin: FormRevisionPin): void => {
+      this.ctx.formRevisionPin = pin;
     },
   };
 

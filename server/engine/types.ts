@@ -132,6 +132,8 @@ export interface TaskView {
   name: string | null;
   assignee: string | null;
   formKey: string | null;
+  /** The form revision pinned when the task was created (null: no form, or none published then). */
+  formRevision: number | null;
   priority: number;
   created: Date;
   due: Date | null;

@@ -359,13 +359,20 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
   const formKeys: NonNullable<ValidationResult["formKeys"]> = [];
   walk(root, (el) => {
     const type: string = el.$type;
-    if (
-      (type === "bpmn:UserTask" || type === "bpmn:StartEvent") &&
-      typeof el.formKey === "string" &&
-      el.formKey &&
-      !el.formKey.includes("${")
-    ) {
-      formKeys.push({ key: el.formKey, element: el.id, path: `${fileName}#${el.id}`, name: el.name ?? null, type });
+    if (type === "bpmn:UserTask" || type === "bpmn:StartEvent") {
+      // camunda:formKey, or Camunda 7's camunda:formRef (+ formRefBinding latest / deployment / version).
+      const formKey: unknown = el.formKey || el.formRef;
+      if (typeof formKey === "string" && formKey && !formKey.includes("${")) {
+        formKeys.push({ key: formKey, element: el.id, path: `${fileName}#${el.id}`, name: el.name ?? null, type });
+      }
+      if (el.formRef && el.formRefBinding && !["latest", "deployment", "version"].includes(String(el.formRefBinding))) {
+        errors.push(
+          at(el, "form-ref", `camunda:formRefBinding 只能是 latest、deployment 或 version，现为「${String(el.formRefBinding)}」`),
+        );
+      }
+      if (el.formRef && el.formRefBinding === "version" && !/^\d+$/.test(String(el.formRefVersion ?? "").trim())) {
+        errors.push(at(el, "form-ref", "camunda:formRefBinding 为 version 时，camunda:formRefVersion 必须是表单的版本号（正整数）"));
+      }
     }
     if (type === "bpmn:ScriptTask") {
       errors.push(at(el, "no-script-task", "不允许使用脚本任务：BPMN 中不能包含可在服务器上执行的代码 (script tasks are not allowed)"));

@@ -1,4 +1,4 @@
-import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
 /** An open user task, derived from the instance state at every save; the inbox reads this table. */
 export class EngineTask extends Model<InferAttributes<EngineTask>, InferCreationAttributes<EngineTask>> {
@@ -12,6 +12,8 @@ export class EngineTask extends Model<InferAttributes<EngineTask>, InferCreation
   declare name: string | null;
   declare assignee: string | null;
   declare formKey: string | null;
+  /** The form revision the task was created with (its binding resolved then); null when it has no form. */
+  declare formRevision: CreationOptional<number | null>;
   declare priority: number;
   declare dueAt: Date | null;
   declare followUpAt: Date | null;
@@ -30,6 +32,7 @@ export class EngineTask extends Model<InferAttributes<EngineTask>, InferCreation
         name: { type: DataTypes.STRING(255), allowNull: true },
         assignee: { type: DataTypes.STRING(64), allowNull: true },
         formKey: { type: DataTypes.STRING(255), allowNull: true },
+        formRevision: { type: DataTypes.INTEGER, allowNull: true },
         priority: { type: DataTypes.INTEGER, allowNull: false },
         dueAt: { type: DataTypes.DATE(3), allowNull: true },
         followUpAt: { type: DataTypes.DATE(3), allowNull: true },

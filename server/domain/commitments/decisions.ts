@@ -52,10 +52,15 @@ export async function decideCommitmentReview(deps: CommitmentDeps, input: Decisi
     }
     if (commitment.status !== "审查中") throw new ConflictError(`该承诺当前状态为“${commitment.status}”，不在受理审查中`, "not_in_review");
     const task = await openTask(deps, commitment.code, REVIEW_TASK_ID, input.taskId, t);
-    const { data } = await validateSubmission(deps.db, { formKey: task.formKey ?? REVIEW_FORM_KEY }, input.data, {
-      t,
-      userId: input.actor.id,
-    });
+    const { data } = await validateSubmission(
+      deps.db,
+      { formKey: task.formKey ?? REVIEW_FORM_KEY, revision: task.formRevision ?? undefined },
+      input.data,
+      {
+        t,
+        userId: input.actor.id,
+      },
+    );
     const decision = text(data.decision) as ReviewDecision;
     const comment = text(data.comment);
     if ((decision === "reject" || decision === "return") && !comment) {
@@ -80,10 +85,15 @@ export async function recordCommitmentVerification(deps: CommitmentDeps, input: 
     }
     if (commitment.status !== "监管中") throw new ConflictError(`该承诺当前状态为“${commitment.status}”，不在监管中`, "not_supervised");
     const task = await openTask(deps, commitment.code, VERIFICATION_TASK_ID, input.taskId, t);
-    const { data } = await validateSubmission(deps.db, { formKey: task.formKey ?? VERIFICATION_FORM_KEY }, input.data, {
-      t,
-      userId: input.actor.id,
-    });
+    const { data } = await validateSubmission(
+      deps.db,
+      { formKey: task.formKey ?? VERIFICATION_FORM_KEY, revision: task.formRevision ?? undefined },
+      input.data,
+      {
+        t,
+        userId: input.actor.id,
+      },
+    );
     const fulfilment = text(data.fulfilment) as FulfilmentValue;
     const unfulfilledContent = text(data.unfulfilledContent);
     const accountability = text(data.accountability);

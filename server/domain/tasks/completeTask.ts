@@ -45,11 +45,14 @@ export async function completeUserTask(deps: CompleteTaskDeps, input: CompleteTa
   return deps.db.transaction(async (t) => {
     let variables = input.data;
     if (task.formKey) {
-      const { data } = await validateSubmission(deps.db, { formKey: task.formKey }, input.data, { t, userId: input.actor.id });
+      const { data } = await validateSubmission(deps.db, { formKey: task.formKey, revision: task.formRevision ?? undefined }, input.data, {
+        t,
+        userId: input.actor.id,
+      });
       const dropped = Object.keys(input.data).filter((k) => !(k in data));
       if (dropped.length) {
         throw new ValidationError(
-          `任务表单 ${task.formKey} 中没有可填写的字段 ${dropped.join("、")}`,
+          `任务表单 ${task.formKey}（第 ${task.formRevision ?? "最新"} 版）中没有可填写的字段 ${dropped.join("、")}`,
           dropped.map((k) => ({ path: k, message: "该字段不在任务表单中（或按条件隐藏），不能提交" })),
         );
       }

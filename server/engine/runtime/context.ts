@@ -29,6 +29,18 @@ export interface StepBounds {
 /** Answers which of the given form keys name no form (deploy-time check). */
 export type FormKeyCheck = (keys: string[], t?: Transaction) => Promise<string[]>;
 
+/** A user task's form as its BPMN binds it (camunda:formKey is the latest binding; camunda:formRef names its binding). */
+export interface FormBinding {
+  key: string;
+  binding: "latest" | "deployment" | "version";
+  /** camunda:formRefVersion, for the version binding. */
+  version: number | null;
+  definitionId: string;
+}
+
+/** Answers the form revision a new user task is pinned to (null: no published revision to pin). */
+export type FormRevisionPin = (binding: FormBinding, t: Transaction) => Promise<number | null>;
+
 /** What every part of the runtime shares: the database, the clock, the logger, the caches and the service registry. */
 export interface EngineContext {
   readonly db: Database;
@@ -41,6 +53,7 @@ export interface EngineContext {
   readonly lifecycle: LifecycleListener[];
   readonly limits: StepBounds;
   formKeyCheck: FormKeyCheck | undefined;
+  formRevisionPin: FormRevisionPin | undefined;
   now(): Date;
   /** Runs fn in the caller's transaction when given, else in a new one. */
   tx<T>(t: Transaction | undefined, fn: (t: Transaction) => Promise<T>): Promise<T>;
@@ -64,6 +77,7 @@ export function createEngineContext(deps: EngineRuntimeDeps): EngineContext {
       activationsPerSlice: deps.limits?.activationsPerSlice ?? ACTIVATIONS_PER_SLICE,
     },
     formKeyCheck: undefined,
+    formRevisionPin: undefined,
     now: () => clock.now(),
     tx: (t, fn) => (t ? fn(t) : db.transaction(fn)),
     forUpdate: () => (db.dialect === "mysql" ? " FOR UPDATE" : ""),

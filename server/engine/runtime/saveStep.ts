@@ -14,7 +14,7 @@ import { resolveTemplate, type EngineRun, type ParsedDefinition, type Variables 
 import { parseDueDate } from "../durations.js";
 import type { InstanceState, InstanceView } from "../types.js";
 import { checkInstanceVariablesSize } from "../variables.js";
-import type { EngineContext } from "./context.js";
+import type { EngineContext, FormBinding, FormRevisionPin } from "./context.js";
 import { emitLifecycle } from "./lifecycle.js";
 import { historyRow, variableDetail, type HistoryRow } from "./history.js";
 import type { InstanceRow } from "./instances.js";
@@ -47,6 +47,7 @@ interface Save {
   historyRows: HistoryRow[];
   /** Due dates of the user tasks this save created. */
   newTaskDues: (Date | null)[];
+  pinForm: FormRevisionPin | undefined;
 }
 
 /** Writes the engine state, the variables and every derived row (tasks, jobs, external tasks, subscriptions, history). */
@@ -77,6 +78,7 @@ export async function saveStep(
     waits: { t: {}, j: {}, x: {}, s: {} },
     historyRows: [...collector.notes],
     newTaskDues: [],
+    pinForm: ctx.formRevisionPin,
   };
 
   // History: activities, then variable changes.
@@ -205,6 +207,8 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
     const groups = splitList(resolveTemplate(b.candidateGroups as string | undefined, variables));
     const users = splitList(resolveTemplate(b.candidateUsers as string | undefined, variables));
     const priorityRaw = resolveTemplate(b.priority as string | undefined, variables);
+    const form = taskForm(b, variables, row.definition_id);
+    const formRevision = form && s.pinForm ? await s.pinForm(form, t) : null;
     const task = await EngineTask.create(
       {
         id: taskId,
@@ -216,7 +220,8 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
         executionId: p.executionId,
         name: p.name,
         assignee: assignee ? String(assignee) : null,
-        formKey: (resolveTemplate(b.formKey as string | undefined, variables) as string | undefined) || null,
+        formKey: form?.key ?? null,
+        formRevision,
         priority: Number.isFinite(Number(priorityRaw)) && priorityRaw !== undefined && priorityRaw !== "" ? Number(priorityRaw) : 50,
         dueAt: parseDueDate(resolveTemplate(b.dueDate as string | undefined, variables), now),
         followUpAt: parseDueDate(resolveTemplate(b.followUpDate as string | undefined, variables), now),
@@ -246,6 +251,17 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
     );
   }
   return goneTasks;
+}
+
+/** The form a user task binds: camunda:formKey (latest), or Camunda 7's camunda:formRef with formRefBinding / formRefVersion. */
+function taskForm(b: Record<string, unknown>, variables: Variables, definitionId: string): FormBinding | null {
+  const text = (v: unknown) => (typeof v === "string" ? (resolveTemplate(v, variables) as string | undefined) : undefined);
+  const key = text(b.formKey) || text(b.formRef);
+  if (!key || typeof key !== "string") return null;
+  if (b.formKey || !b.formRef) return { key, binding: "latest", version: null, definitionId };
+  const binding = b.formRefBinding === "deployment" || b.formRefBinding === "version" ? b.formRefBinding : "latest";
+  const version = Number(text(b.formRefVersion));
+  return { key, binding, version: Number.isInteger(version) && version > 0 ? version : null, definitionId };
 }
 
 /** One job per pending timer; the job this step consumed and those of timers gone are deleted. */

@@ -14,6 +14,7 @@ function taskFromRow(r: Record<string, unknown>, cands: CandidateRow[]): TaskVie
     name: (r.name as string | null) ?? null,
     assignee: (r.assignee as string | null) ?? null,
     formKey: (r.form_key as string | null) ?? null,
+    formRevision: r.form_revision === null || r.form_revision === undefined ? null : Number(r.form_revision),
     priority: Number(r.priority),
     created: toDate(r.created_at)!,
     due: toDate(r.due_at),

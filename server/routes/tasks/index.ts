@@ -240,11 +240,11 @@ export function taskRoutes(ctx: AppContext): Router {
     res.json({ data: presentFormForRenderer(form) });
   });
 
-  /** The task's decision form (its formKey's published revision). */
+  /** The task's decision form: the revision pinned when the task was created. */
   router.get("/tasks/:id/form.json", staff, async (req, res) => {
     const { task } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
     if (!task.formKey) throw new NotFoundError("该任务没有表单");
-    const form = await getFormRevision(ctx.db, task.formKey);
+    const form = await getFormRevision(ctx.db, task.formKey, task.formRevision ?? undefined);
     res.json({ data: presentFormForRenderer(form) });
   });
 
