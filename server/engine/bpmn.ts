@@ -74,6 +74,16 @@ export { resolveTemplate } from "./expressions.js";
 
 // ---- FEEL conditions ---------------------------------------------------------------------------
 
+/**
+ * A condition language that means FEEL: `feel`, or the language URIs of the DMN specifications (Camunda Modeler
+ * writes https://www.omg.org/spec/DMN/20191111/FEEL/; older tools the 2015/2016 DMN and the FEEL/20140401 URIs).
+ */
+export function isFeelLanguage(language: string | undefined | null): boolean {
+  if (!language) return false;
+  const l = language.trim();
+  return /^feel$/i.test(l) || /^https?:\/\/www\.omg\.org\/spec\/(DMN\/\d{8}\/FEEL|FEEL\/\d{8})\/?$/i.test(l);
+}
+
 /** Evaluates a FEEL expression against variables (feelin); throws on syntax errors. */
 export function evaluateFeel(body: string, variables: Variables): unknown {
   const result: unknown = feelEvaluate(body.trim(), variables);
@@ -98,7 +108,7 @@ function feelScripts() {
         body = behaviour.script;
       }
       if (!language) return undefined;
-      const script = /^feel$/i.test(language)
+      const script = isFeelLanguage(language)
         ? {
             execute(scope: any, cb: (err: Error | null, value?: unknown) => void) {
               try {

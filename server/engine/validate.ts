@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { ACTIVATIONS_PER_STEP, evaluateFeel, parseModdle } from "./bpmn.js";
+import { ACTIVATIONS_PER_STEP, evaluateFeel, isFeelLanguage, parseModdle } from "./bpmn.js";
 import { expressionProblems, parseExpression } from "./expressions.js";
 
 const require = createRequire(import.meta.url);
@@ -105,6 +105,12 @@ export function precheckXml(fileName: string, xml: string): Problem[] {
     return p(
       "too-large",
       `文件 ${fileName} 含有约 ${tags} 个 XML 标签，超过 ${MAX_BPMN_TAGS} 个的上限：请把流程拆分为几个较小的流程（例如用调用活动）`,
+    );
+  }
+  if (xml.includes("http://schema.omg.org/spec/BPMN/2.0")) {
+    return p(
+      "old-namespace",
+      `文件 ${fileName} 使用 BPMN 2.0 正式发布之前的命名空间 http://schema.omg.org/spec/BPMN/2.0：请在建模工具中重新保存为 BPMN 2.0（命名空间 http://www.omg.org/spec/BPMN/20100524/MODEL）后再上传`,
     );
   }
   if (!/<([\w-]+:)?definitions[\s>]/.test(xml)) {
@@ -344,8 +350,20 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
   walk(root, (el) => {
     if (el.id) byId.set(el.id, el);
   });
+  // Camunda ignores the non-executable pools of a collaboration (a partner drawn for context): so do the modeling
+  // rules. The code checks below still read every pool.
+  const ignored = new Set<string>();
+  for (const p of processes.filter((x: any) => x.isExecutable !== true)) {
+    walk(p, (el) => {
+      if (el.id) ignored.add(el.id);
+    });
+  }
+  for (const participant of (root.rootElements ?? []).flatMap((e: any) => e.participants ?? [])) {
+    if (participant.processRef && participant.processRef.isExecutable !== true) ignored.add(participant.id);
+  }
   for (const [rule, reports] of Object.entries(results)) {
     for (const r of reports) {
+      if (r.id && ignored.has(r.id)) continue;
       const el = r.id ? (byId.get(r.id) ?? { id: r.id }) : null;
       const zh = BLOCKING_RULES[rule] ?? STYLE_RULES[rule] ?? "";
       const problem = at(el, rule, `${zh} (${rule}: ${r.message})`);
@@ -391,6 +409,10 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
         errors.push(
           at(el, "condition-language", '条件的 language 属性只在 xsi:type="tFormalExpression" 时有效，请加上 xsi:type="tFormalExpression"'),
         );
+      } else if ((lang === undefined || lang === "") && !body) {
+        errors.push(
+          at(el, "condition-empty", '条件为空：请填写 FEEL 条件（language="feel"）或 ${变量} 表达式，或删除条件使它成为普通连线'),
+        );
       } else if (lang === undefined || lang === "") {
         const whole = /^\$\{([^}]*)\}$/.exec(body);
         if (!whole) {
@@ -402,7 +424,9 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
             // Reported with the element by modelTextProblems.
           }
         }
-      } else if (/^feel$/i.test(lang)) {
+      } else if (isFeelLanguage(lang) && !body) {
+        errors.push(at(el, "condition-empty", "FEEL 条件为空：请填写条件（例如 approved = true），或删除条件使它成为普通连线"));
+      } else if (isFeelLanguage(lang)) {
         try {
           evaluateFeel(body, {});
         } catch (err) {
