@@ -331,7 +331,7 @@ export interface PostponedActivity {
 
 export interface EngineEvents {
   onActivity(
-    event: "start" | "end" | "wait",
+    event: "start" | "end" | "wait" | "leave" | "discard",
     activity: { id: string; type: string; name: string | null; executionId: string; redelivered: boolean },
   ): void;
   onService(call: ServiceCall): void;
@@ -388,7 +388,7 @@ export class EngineRun {
     this.engine.on("end", () => {
       this.ended = true;
     });
-    const forward = (event: "start" | "end" | "wait") => (api: any) => {
+    const forward = (event: "start" | "end" | "wait" | "leave" | "discard") => (api: any) => {
       if (api.type === "bpmn:Process" || api.type === "bpmn:SequenceFlow") return;
       events.onActivity(event, {
         id: api.id,
@@ -401,6 +401,9 @@ export class EngineRun {
     this.listener.on("activity.start", forward("start"));
     this.listener.on("activity.end", forward("end"));
     this.listener.on("activity.wait", forward("wait"));
+    // An activity interrupted (a boundary event, a terminate end) leaves without ending: history records its end.
+    this.listener.on("activity.leave", forward("leave"));
+    this.listener.on("activity.discard", forward("discard"));
   }
 
   async start(variables: Variables): Promise<void> {

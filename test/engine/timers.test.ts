@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { EngineInstance, EngineJob } from "../../server/db/models/engineModels.js";
+import request from "supertest";
+import { buildUser, type TestUser } from "../helpers/factories.js";
 import { testApp } from "../helpers/testApp.js";
 import { admin, DAY, deployFixture, engine, isolateEngineTests } from "./helpers.js";
 
 describe("engine timers as jobs (ManualClock, no real waiting)", () => {
   isolateEngineTests();
+  let restAdmin: TestUser;
+  before(async () => {
+    restAdmin = await buildUser({ roles: ["admin"] });
+  });
   it("fires a 30-day intermediate timer and a 40-day interrupting boundary timer when the clock reaches them, and a 10-day non-interrupting one in between", async () => {
     const { key } = await deployFixture("timers.bpmn");
     const rt = engine();
@@ -48,6 +54,19 @@ describe("engine timers as jobs (ManualClock, no real waiting)", () => {
     const history = await rt.history(inst.id);
     assert.ok(history.some((h) => h.activityId === "end40" && h.event === "activity.end"));
     assert.equal(history.filter((h) => h.event === "timer.fired").length, 3);
+    // The interrupted task ends in history with the reason (it used to stay open for good).
+    const ends = history.filter((h) => h.activityId === "publicity" && h.event === "activity.end");
+    assert.equal(ends.length, 1);
+    assert.deepEqual(ends[0]!.detail, { canceled: true, reason: "被边界事件「40天」中断" });
+    // The non-interrupting reminder did not end anything; nothing that never started is recorded.
+    assert.equal(history.filter((h) => h.event === "activity.end" && h.detail?.canceled).length, 1);
+    const rest = await request(testApp().app)
+      .get(`/engine-rest/history/activity-instance?processInstanceId=${inst.id}&activityId=publicity`)
+      .auth(restAdmin.username, restAdmin.password)
+      .expect(200);
+    assert.equal(rest.body.length, 1);
+    assert.ok(rest.body[0].endTime);
+    assert.equal(rest.body[0].canceled, true);
   });
 
   it("fires a job exactly once even when runDueJobs is called concurrently", async () => {

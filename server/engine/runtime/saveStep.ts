@@ -84,9 +84,16 @@ export async function saveStep(
   // History: activities, then variable changes.
   for (const h of collector.history) {
     s.historyRows.push(
-      historyRow(instanceId, now, { ...h, activityName: h.activityName ?? parsed.activities.get(h.activityId)?.name ?? null, actor }),
+      historyRow(instanceId, now, {
+        ...h,
+        // A resumed event reports its event definition's type (bpmn:TimerEventDefinition): the element's is the parsed one.
+        activityType: parsed.activities.get(h.activityId)?.type ?? h.activityType,
+        activityName: h.activityName ?? parsed.activities.get(h.activityId)?.name ?? null,
+        actor,
+      }),
     );
   }
+  s.historyRows.push(...interruptedEnds(s, collector, parsed));
   const before = parseJson<Variables>(row.variables, {});
   for (const [name, value] of Object.entries(variables)) {
     if (JSON.stringify(before[name]) !== JSON.stringify(value)) {
@@ -173,6 +180,48 @@ export async function saveStep(
     t,
   );
   return view;
+}
+
+/**
+ * History ends for the activities this step interrupted (a boundary event fired, a terminate end event): they leave
+ * without an end event of their own. Only those that had started count: in this step, or waiting since an earlier one.
+ */
+function interruptedEnds(s: Save, collector: StepCollector, parsed: ParsedDefinition): HistoryRow[] {
+  if (!collector.interrupted.length) return [];
+  const started = new Set(collector.history.filter((h) => h.event === "activity.start").map((h) => h.executionId));
+  const known = s.known;
+  const waited = new Set([
+    ...Object.keys(known?.t ?? {}),
+    ...Object.keys(known?.j ?? {}),
+    ...Object.keys(known?.x ?? {}),
+    ...Object.keys(known?.s ?? {}).map((k) => k.split("\u0000")[0]!),
+  ]);
+  const rows: HistoryRow[] = [];
+  for (const a of collector.interrupted) {
+    if (!started.has(a.executionId) && !waited.has(a.executionId)) continue;
+    const boundary = collector.history.find(
+      (h) =>
+        (h.event === "activity.start" || h.event === "activity.end") &&
+        parsed.activities.get(h.activityId)?.type === "bpmn:BoundaryEvent" &&
+        (parsed.activities.get(h.activityId)?.behaviour.attachedTo as { id?: string } | undefined)?.id === a.id,
+    );
+    const by = boundary ? parsed.activities.get(boundary.activityId) : undefined;
+    rows.push({
+      ...historyRow(s.row.id, s.now, {
+        event: "activity.end",
+        activityId: a.id,
+        activityType: a.type,
+        activityName: a.name ?? parsed.activities.get(a.id)?.name ?? null,
+        executionId: a.executionId,
+        actor: s.actor,
+      }),
+      detail: JSON.stringify({
+        canceled: true,
+        reason: by ? `被边界事件「${by.name ?? by.id}」中断` : "流程中的其他路径结束了它（终止结束事件或中断）",
+      }),
+    });
+  }
+  return rows;
 }
 
 /** The rows the instance waited on before this step, from its stored waits or else from the table. */

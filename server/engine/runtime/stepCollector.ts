@@ -16,6 +16,10 @@ export class StepCollector implements EngineEvents {
   readonly notes: HistoryRow[] = [];
   /** Task ids removed by the save (the completed task must be among them). */
   readonly removedTasks: string[] = [];
+  /** Executions that ended or were discarded in this step. */
+  readonly closed = new Set<string>();
+  /** Activities that left without ending (interrupted by a boundary event or a terminate end event). */
+  readonly interrupted: { id: string; type: string; name: string | null; executionId: string }[] = [];
   /** Camunda types declared for variables set in this step (Date). */
   readonly declaredTypes: Record<string, string> = {};
 
@@ -27,11 +31,18 @@ export class StepCollector implements EngineEvents {
   ) {}
 
   onActivity(
-    event: "start" | "end" | "wait",
+    event: "start" | "end" | "wait" | "leave" | "discard",
     a: { id: string; type: string; name: string | null; executionId: string; redelivered: boolean },
   ) {
+    if (event === "end" || event === "discard") this.closed.add(a.executionId);
+    // Leaving without ending nor being discarded (never started) in this step: interrupted; saveStep keeps those
+    // that had started (in this step or an earlier one).
+    if (event === "leave") {
+      if (!this.closed.has(a.executionId)) this.interrupted.push({ id: a.id, type: a.type, name: a.name, executionId: a.executionId });
+      return;
+    }
     // A resumed engine re-announces the activities it was waiting in (redelivered): they are in history already.
-    if (event === "wait" || a.redelivered) return;
+    if (event === "wait" || event === "discard" || a.redelivered) return;
     this.history.push({
       event: `activity.${event}`,
       activityId: a.id,

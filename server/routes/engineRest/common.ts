@@ -312,7 +312,7 @@ export function activityInstances(instance: InstanceView, events: HistoryEvent[]
       startTime: camundaDate(start),
       endTime: camundaDate(end),
       durationInMillis: end ? new Date(end).getTime() - new Date(start).getTime() : null,
-      canceled: !end && instance.state === "EXTERNALLY_TERMINATED",
+      canceled: Boolean(x.end?.detail?.canceled) || (!end && instance.state === "EXTERNALLY_TERMINATED"),
       completeScope: false,
       tenantId: null,
       removalTime: null,
