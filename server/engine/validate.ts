@@ -444,6 +444,46 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
         );
       }
     }
+    // What this engine accepts but cannot run yet is refused with the reason, never deployed to fail later.
+    if (type === "bpmn:MultiInstanceLoopCharacteristics" && /^bpmn:(UserTask|SubProcess|CallActivity)$/.test(String(el.$parent?.$type))) {
+      errors.push(
+        at(
+          el.$parent,
+          "unsupported",
+          "暂不支持多实例的用户任务或子流程（会签、并联审查）：完成其中的任务会失败。请暂时画成并行网关分出的几个用户任务",
+        ),
+      );
+    }
+    if (type === "bpmn:CallActivity") {
+      errors.push(
+        at(el, "unsupported", "暂不支持调用活动（callActivity）：被调用的流程不会启动，实例会一直等待。请把被调用的步骤画进本流程"),
+      );
+    }
+    if (type === "bpmn:StartEvent" && el.$parent?.$type === "bpmn:Process") {
+      if ((el.eventDefinitions ?? []).some((d: any) => d.$type === "bpmn:MessageEventDefinition")) {
+        errors.push(
+          at(
+            el,
+            "unsupported",
+            "暂不支持消息开始事件：POST /engine-rest/message 还不能据此创建实例。请用普通开始事件，并通过 process-definition/key/{key}/start 启动",
+          ),
+        );
+      }
+    }
+    if (type === "camunda:InputOutput") {
+      errors.push(
+        at(owningElement(el), "unsupported", "暂不支持 camunda:inputOutput 输入/输出映射：它不会被执行。请在表单或内部服务中设置变量"),
+      );
+    }
+    if ((type === "camunda:ExecutionListener" || type === "camunda:TaskListener") && !el.script) {
+      errors.push(
+        at(
+          owningElement(el),
+          "unsupported",
+          `暂不支持${type === "camunda:TaskListener" ? "任务" : "执行"}监听器：它不会被执行。请改用内部服务任务（camunda:expression="\${services.名称}"）`,
+        ),
+      );
+    }
     if (type === "bpmn:MultiInstanceLoopCharacteristics") {
       const cardinality = bodyOf(el.loopCardinality).trim();
       if (/^\d+$/.test(cardinality) && Number(cardinality) > ACTIVATIONS_PER_STEP) {

@@ -82,3 +82,50 @@ describe("engine: deploy answers for the BPMN real tools write", () => {
     assert.ok(!(await engine().history(started.id)).some((h) => h.activityId === "sketch"));
   });
 });
+
+describe("engine: what it cannot run yet is refused at deploy, naming the element (never deployed to fail later)", () => {
+  isolateEngineTests();
+  const CAMUNDA = 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"';
+  const around = (key: string, inner: string, extra = "") =>
+    `<?xml version="1.0"?><definitions ${NS} ${CAMUNDA} id="d">${extra}<process id="${key}" isExecutable="true">` +
+    `<startEvent id="s"/>${inner}<endEvent id="e"/><sequenceFlow id="f0" sourceRef="s" targetRef="x"/><sequenceFlow id="f1" sourceRef="x" targetRef="e"/>` +
+    `</process></definitions>`;
+
+  const cases: [string, string, RegExp][] = [
+    [
+      "a multi-instance user task",
+      `<userTask id="x" name="会签"><multiInstanceLoopCharacteristics isSequential="false"><loopCardinality>2</loopCardinality></multiInstanceLoopCharacteristics></userTask>`,
+      /元素 x（会签）.*多实例/,
+    ],
+    ["a call activity", `<callActivity id="x" name="调用" calledElement="other"/>`, /元素 x（调用）.*调用活动/],
+    [
+      "camunda:inputOutput",
+      `<task id="x" name="映射"><extensionElements><camunda:inputOutput><camunda:inputParameter name="a">1</camunda:inputParameter></camunda:inputOutput></extensionElements></task>`,
+      /元素 x（映射）.*inputOutput/,
+    ],
+    [
+      "an execution listener",
+      `<task id="x" name="监听"><extensionElements><camunda:executionListener event="start" delegateExpression="\${logger}"/></extensionElements></task>`,
+      /元素 x（监听）.*执行监听器/,
+    ],
+    [
+      "a task listener",
+      `<userTask id="x" name="任务监听"><extensionElements><camunda:taskListener event="create" expression="\${notify}"/></extensionElements></userTask>`,
+      /元素 x（任务监听）.*任务监听器/,
+    ],
+  ];
+  for (const [name, inner, expected] of cases) {
+    it(`refuses ${name}`, async () => {
+      assert.match(await refusal(around(uniq(), inner)), expected);
+    });
+  }
+
+  it("refuses a message start event and says how to start the process instead", async () => {
+    const key = uniq();
+    const xml =
+      `<?xml version="1.0"?><definitions ${NS} id="d"><message id="m" name="apply"/><process id="${key}" isExecutable="true">` +
+      `<startEvent id="s" name="收到申请"><messageEventDefinition messageRef="m"/></startEvent><endEvent id="e"/><sequenceFlow id="f0" sourceRef="s" targetRef="e"/>` +
+      `</process></definitions>`;
+    assert.match(await refusal(xml), /元素 s（收到申请）.*消息开始事件.*start/);
+  });
+});
