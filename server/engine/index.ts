@@ -6,6 +6,7 @@ export { MAX_VARIABLE_DEPTH, MAX_VARIABLES_BYTES } from "./variables.js";
 export type * from "./types.js";
 export type { FormBinding, FormRevisionPin } from "./runtime/context.js";
 export { MAX_BPMN_BYTES } from "./validate.js";
+export { formReferencesOf, type FormReference } from "./formKeys.js";
 
 /** Builds the workflow runtime over the database and clock; no instance is ever kept in memory between calls. */
 export function createEngineRuntime(deps: EngineRuntimeDeps): EngineRuntime {

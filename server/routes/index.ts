@@ -2,6 +2,7 @@ import type { Express } from "express";
 import type { AppContext } from "../context.js";
 import { authRoutes } from "./auth.js";
 import { formRoutes } from "./forms/index.js";
+import { formManageRoutes } from "./forms/manage.js";
 import { engineRestRoutes } from "./engineRest/index.js";
 import { homeRoutes } from "./home.js";
 import { uploadRoutes } from "./uploads.js";
@@ -31,6 +32,7 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(homeRoutes(ctx));
   app.use(engineRestRoutes(ctx));
   app.use(formRoutes(ctx));
+  app.use(formManageRoutes(ctx));
   app.use(uploadRoutes(ctx));
   app.use(registerRoutes(ctx));
   app.use(mySubjectsRoutes(ctx));

@@ -46,6 +46,20 @@ const PAGES = [
   "/admin/instances",
 ];
 
+// Form administration pages, with the exact answer per account: a form of the dept_admin's department (scjgj) and a
+// global form (the admins'); a designer of another department is told the form does not exist (404).
+const DESIGNERS_ONLY = { applicant: 403, "reviewer without a department": 403, reviewer: 403, auditor: 403, worker: 403, admin: 200 };
+const FORM_ADMIN_PAGES: { path: string; status: Record<string, number> }[] = [
+  { path: "/admin/forms/food-business-commitment/manage", status: { ...DESIGNERS_ONLY, dept_admin: 200 } },
+  { path: "/admin/forms/food-business-commitment/diff", status: { ...DESIGNERS_ONLY, dept_admin: 200 } },
+  { path: "/admin/forms/food-business-commitment/usage", status: { ...DESIGNERS_ONLY, dept_admin: 200 } },
+  { path: "/admin/forms/food-business-commitment/duplicate", status: { ...DESIGNERS_ONLY, dept_admin: 200 } },
+  { path: "/admin/forms/commitment-review/manage", status: { ...DESIGNERS_ONLY, dept_admin: 404 } },
+  { path: "/admin/forms/commitment-review/diff", status: { ...DESIGNERS_ONLY, dept_admin: 404 } },
+  { path: "/admin/forms/commitment-review/usage", status: { ...DESIGNERS_ONLY, dept_admin: 404 } },
+  { path: "/admin/forms/commitment-review/duplicate", status: { ...DESIGNERS_ONLY, dept_admin: 404 } },
+];
+
 // A worker account (a program fetching external tasks) reaches exactly these endpoints and nothing else, no page.
 const WORKER_ENDPOINTS = new Set(["/engine-rest/version", "/engine-rest/external-task"]);
 
@@ -106,6 +120,16 @@ describe("every account kind on every list endpoint and page: data or a refusal,
         const res = await agent.get(path).set("Accept", "text/html");
         if (worker ? res.status !== 403 : ![200, 302, 403].includes(res.status)) answers.push(`${path} → ${res.status}`);
         if (res.status === 403) assert.match(res.text, /您没有执行此操作的权限/, path);
+      }
+      assert.deepEqual(answers, []);
+    });
+
+    it(`${a.name}: the form administration pages answer exactly`, async () => {
+      const agent = a.name === "worker" ? await loginThroughForm(users.get(a.name)!) : await loginAs(users.get(a.name)!);
+      const answers: string[] = [];
+      for (const { path, status } of FORM_ADMIN_PAGES) {
+        const res = await agent.get(path).set("Accept", "text/html");
+        if (res.status !== status[a.name]) answers.push(`${path} → ${res.status}, expected ${status[a.name]}`);
       }
       assert.deepEqual(answers, []);
     });
