@@ -5,6 +5,7 @@ import { LOGIN_FAILED_MESSAGE } from "../auth/passport.js";
 import { currentUser, type CurrentUser } from "../auth/currentUser.js";
 import type { AppContext } from "../context.js";
 import { audit } from "../domain/audit.js";
+import { subjectsOfApplicant } from "../domain/portal/queries.js";
 import { csrfToken } from "../http/csrf.js";
 import { safeNextPath } from "../http/negotiate.js";
 import { requireUser } from "../http/guards.js";
@@ -76,8 +77,9 @@ export function authRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.get("/api/me", requireUser, (req, res) => {
-    res.json({ data: presentMe(currentUser(req)) });
+  router.get("/api/me", requireUser, async (req, res) => {
+    const user = currentUser(req);
+    res.json({ data: presentMe(user, await subjectsOfApplicant(user)) });
   });
 
   return router;
