@@ -169,6 +169,16 @@ export class EngineRuntime {
 
   // ---- Timer jobs -------------------------------------------------------------------------------------------------
 
+  /** This node is alive (engine_nodes): the job worker calls it every HEARTBEAT_MS; it renews this node's job leases. */
+  heartbeat(): Promise<void> {
+    return jobs.heartbeat(this.ctx);
+  }
+
+  /** Releases this node's claimed jobs and removes its heartbeat (a graceful stop: the others take over at once). */
+  leaveCluster(): Promise<void> {
+    return jobs.leaveCluster(this.ctx);
+  }
+
   /** Fires due timer jobs (claimed with a conditional update, each through load-run-save); returns how many fired. */
   runDueJobs(limit = 50): Promise<number> {
     return jobs.runDueJobs(this.ctx, limit);

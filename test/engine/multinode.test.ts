@@ -229,6 +229,57 @@ if (multiNode) {
       }
     });
 
+    it("a SIGKILLed node's claimed timer jobs fire once on the other nodes within 30 s, not after their 5-minute lease", async () => {
+      const { db } = testApp();
+      const nodeIds = async () =>
+        (await db.sequelize.query<{ node_id: string }>("SELECT node_id FROM engine_nodes", { type: QueryTypes.SELECT })).map(
+          (r) => r.node_id,
+        );
+      const before = new Set(await nodeIds());
+      const victim = await startNode(await freePort());
+      let victimId: string | undefined;
+      for (let i = 0; i < 100 && !victimId; i++) {
+        victimId = (await nodeIds()).find((n) => !before.has(n));
+        if (!victimId) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(victimId, "the new node wrote its heartbeat");
+      const key = `mk-${randomBytes(4).toString("hex")}`;
+      await engine().deploy({ name: key, files: [{ name: `${key}.bpmn`, xml: timerXml(key) }], actor: admin() });
+      const fireAt = new Date(Date.now() + 4_000).toISOString();
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++)
+        ids.push((await engine().startProcess({ key, businessKey: `${key}-${i}`, variables: { fireAt }, actor: admin() })).id);
+      // As the victim leaves them when it dies between claiming and firing: owned by it, leased for five minutes.
+      await db.sequelize.query("UPDATE engine_jobs SET owner = :owner, lock_until = :until WHERE instance_id IN (:ids)", {
+        replacements: { owner: victimId, until: new Date(Date.now() + 5 * 60_000), ids },
+      });
+      victim.child.kill("SIGKILL");
+      const killedAt = Date.now();
+      await new Promise((r) => victim.child.once("exit", r));
+      const completed = async () =>
+        Number(
+          (
+            await db.sequelize.query<{ n: number }>(
+              "SELECT COUNT(*) AS n FROM engine_instances WHERE definition_key = :key AND state = 'COMPLETED'",
+              {
+                replacements: { key },
+                type: QueryTypes.SELECT,
+              },
+            )
+          )[0]?.n ?? 0,
+        );
+      while ((await completed()) < 20 && Date.now() - killedAt < 60_000) await new Promise((r) => setTimeout(r, 250));
+      const took = Date.now() - killedAt;
+      assert.equal(await completed(), 20, "every job the dead node held fired");
+      assert.ok(took < 30_000, `the dead node's jobs fired ${took} ms after the kill (aim: within 30 s)`);
+      const fired = await db.sequelize.query<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM engine_history h JOIN engine_instances i ON i.id = h.instance_id WHERE i.definition_key = :key AND h.event = 'timer.fired'",
+        { replacements: { key }, type: QueryTypes.SELECT },
+      );
+      assert.equal(Number(fired[0]?.n ?? 0), 20, "each fired once");
+      console.log(`      (the dead node's 20 jobs fired within ${took} ms of the SIGKILL)`);
+    });
+
     it("300 timers due at one moment fire exactly once across the nodes' job workers", async () => {
       const key = `mt-${randomBytes(4).toString("hex")}`;
       await engine().deploy({ name: key, files: [{ name: `${key}.bpmn`, xml: timerXml(key) }], actor: admin() });

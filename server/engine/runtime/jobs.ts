@@ -12,6 +12,10 @@ import { JOB_RETRIES } from "./saveStep.js";
 import { fireTimerStartJob, TIMER_START_JOB, timerStartJobFailed } from "./timerStart.js";
 
 const JOB_LOCK_MS = 5 * 60 * 1000;
+/** How often a node with a job worker says it is alive (engine_nodes.heartbeat_at). */
+export const HEARTBEAT_MS = 5_000;
+/** A node silent this long is taken for dead: its claimed jobs go to the others at once (lease or not). */
+export const NODE_DEAD_MS = 20_000;
 const JOB_BACKOFF_MS = [10_000, 60_000, 5 * 60_000];
 
 /** Jobs one claim takes at most (Camunda's job executor acquires 3 at a time): a node that dies holds few. */
@@ -28,18 +32,24 @@ function mysqlDateTime(d: Date): string {
  * the write queue serializes claims.
  */
 async function claimDueJobs(ctx: EngineContext, now: Date, limit: number): Promise<string[]> {
+  // Read without locking, before the claim: a job whose owner is not among these is free whatever its lease says.
+  const alive = [ctx.nodeId, ...(await liveNodes(ctx, now)).filter((n) => n !== ctx.nodeId)];
   return ctx.db.transaction(async (t) => {
     let ids: string[];
     if (ctx.db.dialect === "mysql") {
       const rows = await ctx.db.sequelize.query<{ id: string }>(
-        "SELECT id FROM engine_jobs WHERE due_at <= :now AND retries > 0 AND (owner IS NULL OR lock_until < :now) ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED",
-        { replacements: { now: mysqlDateTime(now), limit }, type: QueryTypes.SELECT, transaction: t },
+        "SELECT id FROM engine_jobs WHERE due_at <= :now AND retries > 0 AND (owner IS NULL OR lock_until < :now OR owner NOT IN (:alive)) ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED",
+        { replacements: { now: mysqlDateTime(now), limit, alive }, type: QueryTypes.SELECT, transaction: t },
       );
       ids = rows.map((r) => r.id);
     } else {
       const rows = await EngineJob.findAll({
         attributes: ["id"],
-        where: { dueAt: { [Op.lte]: now }, retries: { [Op.gt]: 0 }, [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }] },
+        where: {
+          dueAt: { [Op.lte]: now },
+          retries: { [Op.gt]: 0 },
+          [Op.or]: [{ owner: null }, { lockUntil: { [Op.lt]: now } }, { owner: { [Op.notIn]: alive } }],
+        },
         order: [["dueAt", "ASC"]],
         limit,
         transaction: t,
@@ -56,8 +66,39 @@ async function claimDueJobs(ctx: EngineContext, now: Date, limit: number): Promi
   });
 }
 
+/** Nodes whose heartbeat is recent (NODE_DEAD_MS). */
+async function liveNodes(ctx: EngineContext, now: Date): Promise<string[]> {
+  const since = new Date(now.getTime() - NODE_DEAD_MS);
+  const rows = await ctx.db.sequelize.query<{ node_id: string }>("SELECT node_id FROM engine_nodes WHERE heartbeat_at >= :since", {
+    replacements: { since: ctx.db.dialect === "mysql" ? mysqlDateTime(since) : since },
+    type: QueryTypes.SELECT,
+  });
+  return rows.map((r) => r.node_id);
+}
+
+/** This node is alive: one upsert of its heartbeat row (the job worker calls it every HEARTBEAT_MS). */
+export async function heartbeat(ctx: EngineContext): Promise<void> {
+  const now = ctx.now();
+  const at = ctx.db.dialect === "mysql" ? mysqlDateTime(now) : now;
+  const sql =
+    ctx.db.dialect === "mysql"
+      ? "INSERT INTO engine_nodes (node_id, started_at, heartbeat_at) VALUES (:node, :at, :at) ON DUPLICATE KEY UPDATE heartbeat_at = VALUES(heartbeat_at)"
+      : "INSERT INTO engine_nodes (node_id, started_at, heartbeat_at) VALUES (:node, :at, :at) ON CONFLICT(node_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at";
+  await ctx.db.sequelize.query(sql, { replacements: { node: ctx.nodeId, at } });
+}
+
+/** A node stopping on purpose: its claimed jobs are released and its heartbeat row removed, so others take over at once. */
+export async function leaveCluster(ctx: EngineContext): Promise<void> {
+  await ctx.db.transaction(async (t) => {
+    await EngineJob.update({ owner: null, lockUntil: null }, { where: { owner: ctx.nodeId }, transaction: t });
+    await ctx.db.sequelize.query("DELETE FROM engine_nodes WHERE node_id = :node", { replacements: { node: ctx.nodeId }, transaction: t });
+  });
+}
+
 /** Fires due timer jobs (claimed a few at a time, each fired through load-run-save); returns how many fired. */
 export async function runDueJobs(ctx: EngineContext, limit = 50): Promise<number> {
+  // A node that claims jobs is alive: others must not take what it is firing (workers also beat in between).
+  await heartbeat(ctx);
   let fired = 0;
   for (let taken = 0; taken < limit;) {
     const ids = await claimDueJobs(ctx, ctx.now(), Math.min(JOBS_PER_CLAIM, limit - taken));
