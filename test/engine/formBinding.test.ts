@@ -82,10 +82,13 @@ describe("engine: a user task is completed against the form revision it was crea
     await publish(formKey, [field("a", "甲")]);
     const byVersion = `p-${randomBytes(4).toString("hex")}`;
     const byDeployment = `p-${randomBytes(4).toString("hex")}`;
-    // Forms stamp publishedAt with the wall clock; the engine deploys on the test clock: line them up.
+    // Forms stamp publishedAt with the wall clock (to the second on MariaDB); the engine deploys on the test clock:
+    // line them up, a second apart on each side.
+    await new Promise((r) => setTimeout(r, 1100));
     testApp().clock.set(new Date());
     await deploy(byVersion, `camunda:formRef="${formKey}" camunda:formRefBinding="version" camunda:formRefVersion="1"`).expect(200);
     await deploy(byDeployment, `camunda:formRef="${formKey}" camunda:formRefBinding="deployment"`).expect(200);
+    await new Promise((r) => setTimeout(r, 1100));
     await publish(formKey, [field("b", "乙")]);
     const latest = `p-${randomBytes(4).toString("hex")}`;
     await deploy(latest, `camunda:formRef="${formKey}"`).expect(200);
