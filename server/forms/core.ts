@@ -51,4 +51,28 @@ const SERVER_RULES = [...rules, ...serverRules].filter(
     all.findIndex((r) => r.name === rule.name) === i,
 );
 
+type Processor = (typeof Processors)[number];
+type ProcessContext = { component?: { type?: string }; value?: unknown };
+
+/** A radio left out of the data stays out: core's normalize would store String(undefined) ("undefined") or NaN. */
+const absentRadio = (context: ProcessContext): boolean =>
+  context.component?.type === "radio" && (context.value === undefined || context.value === null);
+
+/**
+ * Core's processors as the server runs them. Left out: serverOverride (a stored form's `serverOverride` would assign
+ * any setting to its component on the server only, e.g. switch off onlyAvailableItems), and dereference and fetch
+ * (they load resources and URLs, which forms may not name). normalize skips a radio that is not in the data.
+ */
+export const PROCESSORS: Processor[] = Processors.filter((p) => !["serverOverride", "dereference", "fetch"].includes(p.name)).map(
+  (p): Processor => {
+    if (p.name !== "normalize") return p;
+    const { process, processSync } = p as { process: (c: never) => Promise<unknown>; processSync: (c: never) => unknown };
+    return {
+      ...p,
+      process: (async (context: ProcessContext) => (absentRadio(context) ? undefined : process(context as never))) as never,
+      processSync: ((context: ProcessContext) => (absentRadio(context) ? undefined : processSync(context as never))) as never,
+    };
+  },
+);
+
 export { formioProcess, formioProcessSync, interpolateErrors, jsonLogic, Processors, rules as clientRules, SERVER_RULES };

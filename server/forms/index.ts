@@ -1,6 +1,14 @@
 // server/forms: form definitions with revisions, server-side validation, drafts, submission versions, uploads.
 // The only place in the server that imports @formio/core (through ./core.ts).
-export { checkDefinition, eachInput, type FormComponent, type FormDefinition } from "./definition.js";
+export {
+  checkDefinition,
+  eachInput,
+  type CheckedDefinition,
+  type FormComponent,
+  type FormDefinition,
+  type FormProblem,
+} from "./definition.js";
+export { embeddedForms } from "./nested.js";
 export {
   assertAcceptableDefinition,
   exportForm,

@@ -1,4 +1,8 @@
-/** Chinese messages for @formio/core's error keys ({{field}} is the component's label). */
+/**
+ * Chinese messages for every error key of @formio/core ({{field}} is the component's label): the keys of its English
+ * table (lib/process/validation/i18n/en.js) and those its rules raise without one there (requiredDayEmpty,
+ * requiredSurvey, jsonLogic, custom). test/forms/messages.test.ts reads both from the installed core.
+ */
 export const ZH_ERRORS: Record<string, string> = {
   unsavedRowsError: "请先保存所有行",
   invalidRowsError: "请修改无效的行",
@@ -38,6 +42,35 @@ export const ZH_ERRORS: Record<string, string> = {
   requiredDayField: "{{field}}为必填项",
   requiredMonthField: "{{field}}为必填项",
   requiredYearField: "{{field}}为必填项",
+  requiredDayEmpty: "{{field}}为必填项",
+  requiredSurvey: "{{field}}的每个问题都必须回答",
+  jsonLogic: "{{field}}不符合校验规则",
+  custom: "{{field}}不符合校验规则",
+};
+
+/** Chinese for the other words of @formio/core's translations (month names, survey headings, ...). */
+export const ZH_CORE_WORDS: Record<string, string> = {
+  month: "月",
+  day: "日",
+  year: "年",
+  january: "一月",
+  february: "二月",
+  march: "三月",
+  april: "四月",
+  may: "五月",
+  june: "六月",
+  july: "七月",
+  august: "八月",
+  september: "九月",
+  october: "十月",
+  november: "十一月",
+  december: "十二月",
+  yes: "是",
+  no: "否",
+  surveyQuestion: "问题",
+  surveyQuestionValue: "取值",
+  complexData: "[复杂数据]",
+  dots: "……",
 };
 
 /** Replaces {{name}} placeholders with values from vars; never evaluates anything. */

@@ -7,7 +7,8 @@ import { Form, FormRevision } from "../db/models/formModels.js";
 import { audit } from "../domain/audit.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { ROOT_DIR } from "../paths.js";
-import { checkDefinition, type FormDefinition } from "./definition.js";
+import { checkDefinition, type CheckedDefinition, type FormDefinition } from "./definition.js";
+import { resolveNestedForms } from "./nested.js";
 
 export interface FormRevisionView {
   formKey: string;
@@ -59,11 +60,14 @@ export async function getFormRevision(db: Database, formKey: string, revision?: 
   return t ? view : remember(view);
 }
 
-/** Throws the save refusal of a definition: one detail per offending component, nothing stored. */
-export function assertAcceptableDefinition(definition: unknown): FormDefinition {
+/**
+ * Throws the save refusal of a definition: one detail per offending component, nothing stored. Nested forms are
+ * listed in the result for resolveNestedForms (saveFormRevision resolves them inside its transaction).
+ */
+export function assertAcceptableDefinition(definition: unknown): CheckedDefinition {
   const checked = checkDefinition(definition);
   if (checked.problems.length) throw new ValidationError("表单定义未通过检查，未保存", checked.problems);
-  return checked.definition;
+  return checked;
 }
 
 /**
@@ -76,9 +80,13 @@ export async function saveFormRevision(db: Database, input: SaveFormRevision, t?
       { path: "key", message: "键名只能使用小写字母、数字和连字符，以字母开头，2 到 100 个字符" },
     ]);
   }
-  const definition = assertAcceptableDefinition(input.definition);
+  const checked = assertAcceptableDefinition(input.definition);
+  const definition = checked.definition;
   const title = (input.title ?? (typeof definition.title === "string" ? definition.title : "")).trim();
   const run = async (tx: Transaction): Promise<FormRevisionView> => {
+    // A nested form must name a published revision of another form: pinned and copied in here.
+    const nested = await resolveNestedForms(checked.nestedForms, input.formKey, tx);
+    if (nested.length) throw new ValidationError("表单定义未通过检查，未保存", nested);
     let form = await Form.findOne({
       where: { key: input.formKey },
       transaction: tx,

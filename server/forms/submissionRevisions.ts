@@ -1,6 +1,7 @@
 import type { Transaction } from "sequelize";
 import type { Database } from "../db/database.js";
 import { SubmissionRevision } from "../db/models/formModels.js";
+import { claimSubmissionUniqueValues } from "./validate.js";
 
 export interface Change {
   path: string;
@@ -37,7 +38,9 @@ export interface SubmissionVersion {
 
 /**
  * Keeps a new version of a submission's (already validated) data inside the caller's transaction;
- * earlier versions stay untouched. Returns the version number and what changed since the previous one.
+ * earlier versions stay untouched. Claims the values of the form's unique fields for this submission (refused with
+ * a ValidationError naming the field when another submission of the form holds one). Returns the version number and
+ * what changed since the previous one.
  */
 export async function recordSubmissionVersion(
   db: Database,
@@ -60,6 +63,12 @@ export async function recordSubmissionVersion(
     lock,
   });
   const version = (last?.version ?? 0) + 1;
+  await claimSubmissionUniqueValues(db, t, {
+    formKey: input.formKey,
+    formRevision: input.formRevision,
+    ownerRef: `${input.submissionType}:${input.submissionId}`,
+    data: input.data,
+  });
   await SubmissionRevision.create(
     {
       submissionType: input.submissionType,

@@ -1,18 +1,19 @@
-import { createHash } from "node:crypto";
-import { Op, UniqueConstraintError, type Transaction } from "sequelize";
+import type { Transaction } from "sequelize";
 import type { Database } from "../db/database.js";
-import { SubmissionUniqueValue, UploadedFile } from "../db/models/formModels.js";
-import { ValidationError, type ErrorDetail } from "../errors.js";
-import { formioProcess, formioProcessSync, Processors, SERVER_RULES } from "./core.js";
-import { childComponents, isInput, PROTO_KEYS, type FormComponent, type FormDefinition } from "./definition.js";
+import { UploadedFile } from "../db/models/formModels.js";
+import { nullWhenNotFound, ValidationError, type ErrorDetail } from "../errors.js";
+import { formioProcess, formioProcessSync, PROCESSORS, SERVER_RULES } from "./core.js";
+import { PROTO_KEYS, type FormComponent, type FormDefinition } from "./definition.js";
 import { fillTemplate, ZH_ERRORS } from "./messages.js";
+import { preparedDefinition } from "./nested.js";
+import { checkAfterCore, checkTypes, componentAt, labelOf } from "./shapes.js";
 import { getFormRevision } from "./store.js";
+import { claimUniqueValues, hasUniqueField, isUniqueValue, uniqueValues } from "./unique.js";
 
+export { MAX_ROWS, UPLOAD_URL } from "./shapes.js";
 export const MAX_SUBMISSION_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 32;
 export const MAX_NODES = 50_000;
-export const MAX_ROWS = 500;
-export const UPLOAD_URL = /^(?:https?:\/\/[^/]+)?\/api\/uploads\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export interface ValidateOptions {
   /** Type checks only (a draft); the final submit validates fully. */
@@ -20,7 +21,10 @@ export interface ValidateOptions {
   t?: Transaction;
   /** The submitting user: file references must be theirs. */
   userId?: number;
-  /** With t: record this submission's unique values under this reference (replacing earlier ones). */
+  /**
+   * With t: check unique values against every other owner and claim this submission's under this reference
+   * (replacing its earlier ones). Stored submissions claim theirs when recorded (recordSubmissionVersion) instead.
+   */
   uniqueOwner?: string;
 }
 
@@ -70,203 +74,57 @@ export function assertSafeSubmission(data: unknown): asserts data is Json {
   }
 }
 
-function labelOf(component: FormComponent): string {
-  return typeof component.label === "string" && component.label.trim() ? component.label.trim() : String(component.key);
-}
-
-const isFiniteNumber = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v);
-const isScalar = (v: unknown): boolean => typeof v === "string" || isFiniteNumber(v) || typeof v === "boolean";
-
-function choiceValues(component: FormComponent): string[] {
-  const list = component.type === "select" ? (component.data?.values as { value?: unknown }[] | undefined) : component.values;
-  return (Array.isArray(list) ? list : []).map((o) => String(o?.value));
-}
-
-/** Checks one value against its component's data type; returns a Chinese message or null. */
-function typeProblem(component: FormComponent, value: unknown): string | null {
-  const label = labelOf(component);
-  if (value === null || value === undefined) return null;
-  const one = (v: unknown): string | null => {
-    switch (component.type) {
-      case "textfield":
-      case "textarea":
-      case "email":
-      case "url":
-      case "phoneNumber":
-      case "signature":
-        return typeof v === "string" ? null : `${label}必须是文本`;
-      case "number":
-      case "currency":
-        return isFiniteNumber(v) ? null : `${label}必须是数字`;
-      case "checkbox":
-        return typeof v === "boolean" ? null : `${label}必须是“是”或“否”（true / false）`;
-      case "select":
-      case "radio":
-        if (!isScalar(v)) return `${label}必须是单个选项值`;
-        return v === "" || choiceValues(component).includes(String(v)) ? null : `${label}的取值不在可选范围内`;
-      case "datetime":
-        return typeof v === "string" && (v === "" || (/^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))))
-          ? null
-          : `${label}不是有效的日期`;
-      case "day":
-        return typeof v === "string" ? null : `${label}不是有效的日期`;
-      case "time":
-        return typeof v === "string" && (v === "" || /^\d{2}:\d{2}(:\d{2})?$/.test(v)) ? null : `${label}不是有效的时间`;
-      case "hidden":
-        return isScalar(v) ? null : `${label}必须是文本或数字`;
-      default:
-        return null;
-    }
-  };
-  switch (component.type) {
-    case "selectboxes": {
-      if (!isPlainObject(value)) return `${label}必须是选项对象`;
-      const allowed = choiceValues(component);
-      for (const [k, v] of Object.entries(value)) {
-        if (!allowed.includes(k)) return `${label}包含不在可选范围内的选项“${k}”`;
-        if (typeof v !== "boolean") return `${label}的每个选项必须是 true 或 false`;
-      }
-      return null;
-    }
-    case "file": {
-      if (!Array.isArray(value)) return `${label}必须是文件列表`;
-      for (const f of value) {
-        if (!isPlainObject(f) || typeof f.url !== "string" || !UPLOAD_URL.test(f.url)) return `${label}只能引用通过本平台上传的文件`;
-      }
-      return null;
-    }
-    case "datagrid":
-      if (!Array.isArray(value)) return `${label}必须是表格行的列表`;
-      if (value.length > MAX_ROWS) return `${label}不能超过 ${MAX_ROWS} 行`;
-      return value.every(isPlainObject) ? null : `${label}的每一行必须是对象`;
-    case "container":
-      return isPlainObject(value) ? null : `${label}必须是对象`;
-    default:
-      break;
-  }
-  if (component.multiple && component.type !== "select") {
-    if (!Array.isArray(value)) return `${label}必须是列表`;
-    for (const v of value) {
-      const p = one(v);
-      if (p) return p;
-    }
-    return null;
-  }
-  if (component.type === "select" && component.multiple) {
-    if (!Array.isArray(value)) return `${label}必须是选项列表`;
-    for (const v of value) {
-      const p = one(v);
-      if (p) return p;
-    }
-    return null;
-  }
-  return one(value);
-}
-
-/** Walks data beside the components, collecting type errors with their data paths (e.g. staff[0].name). */
-function checkTypes(components: FormComponent[], data: Json, prefix: string, errors: ErrorDetail[]): void {
-  for (const component of components) {
-    if (!component || typeof component !== "object") continue;
-    const children = childComponents(component);
-    if (!isInput(component) || typeof component.key !== "string") {
-      if (children.length) checkTypes(children, data, prefix, errors);
-      continue;
-    }
-    const path = prefix ? `${prefix}.${component.key}` : component.key;
-    if (!Object.prototype.hasOwnProperty.call(data, component.key)) continue;
-    const value = data[component.key];
-    const problem = typeProblem(component, value);
-    if (problem) {
-      errors.push({ path, message: problem });
-      continue;
-    }
-    if (component.type === "datagrid" && Array.isArray(value)) {
-      value.forEach((row, i) => checkTypes(children, row as Json, `${path}[${i}]`, errors));
-    } else if (component.type === "container" && isPlainObject(value)) {
-      checkTypes(children, value, path, errors);
-    }
-  }
-}
-
-/** The checks core leaves out, on the cleaned data: row limits, required checkboxes, uploaded files that exist. */
-function checkAfterCore(
-  components: FormComponent[],
-  data: Json,
-  prefix: string,
-  errors: ErrorDetail[],
-  files: { path: string; id: string }[],
-): void {
-  for (const component of components) {
-    if (!component || typeof component !== "object") continue;
-    const children = childComponents(component);
-    if (!isInput(component) || typeof component.key !== "string") {
-      if (children.length) checkAfterCore(children, data, prefix, errors, files);
-      continue;
-    }
-    const path = prefix ? `${prefix}.${component.key}` : component.key;
-    const value = data[component.key];
-    const label = labelOf(component);
-    const present = Object.prototype.hasOwnProperty.call(data, component.key);
-    if (component.type === "datagrid" && Array.isArray(value)) {
-      const min = Number(component.validate?.minLength ?? 0);
-      const max = Number(component.validate?.maxLength ?? 0);
-      if (min > 0 && value.length < min) errors.push({ path, message: `${label}至少需要 ${min} 行` });
-      if (max > 0 && value.length > max) errors.push({ path, message: `${label}最多只能有 ${max} 行` });
-      value.forEach((row, i) => isPlainObject(row) && checkAfterCore(children, row, `${path}[${i}]`, errors, files));
-    } else if (component.type === "container" && isPlainObject(value)) {
-      checkAfterCore(children, value, path, errors, files);
-    } else if (component.type === "checkbox" && component.validate?.required && present && value !== true) {
-      if (!errors.some((e) => e.path === path)) errors.push({ path, message: fillTemplate(ZH_ERRORS.required!, { field: label }) });
-    } else if (component.type === "file" && Array.isArray(value)) {
-      value.forEach((f, i) => {
-        const id = UPLOAD_URL.exec(String((f as Json).url))?.[1];
-        if (!id) return;
-        files.push({ path: `${path}[${i}]`, id });
-        // Stored as this platform's own path whatever host the browser named: a reviewer never follows a link elsewhere.
-        (f as Json).url = `/api/uploads/${id}`;
-      });
-    }
-  }
-}
-
 interface CoreError {
   errorKeyOrMessage: string;
+  ruleName?: string;
   context: { path?: string; component?: FormComponent; [k: string]: unknown };
 }
 
-function toDetail(error: CoreError): ErrorDetail {
-  const component = error.context.component ?? {};
-  const field = labelOf(component);
-  const custom = typeof component.validate?.customMessage === "string" ? component.validate.customMessage : "";
-  const template = custom || ZH_ERRORS[error.errorKeyOrMessage] || "{{field}}的取值无效";
-  const path = String(error.context.path ?? component.key ?? "").replace(/\.(\d+)(?=\.|$)/g, "[$1]");
-  return { path, message: fillTemplate(template, { ...error.context, field }) };
+/** Messages a designer wrote into the form, which core passes instead of an error key. */
+function designerMessages(component: FormComponent): string[] {
+  const out: string[] = [];
+  for (const text of [
+    component.validate?.customMessage,
+    component.validate?.patternMessage,
+    component.minSelectedCountMessage,
+    component.maxSelectedCountMessage,
+  ])
+    if (typeof text === "string" && text.trim()) out.push(text);
+  return out;
 }
 
-const uniqueFieldCache = new WeakMap<FormDefinition, boolean>();
-
-/** Whether any component of the form asks for a unique value (cached per stored definition). */
-function hasUniqueField(definition: FormDefinition): boolean {
-  let known = uniqueFieldCache.get(definition);
-  if (known === undefined) {
-    known = false;
-    const visit = (components: FormComponent[]): void => {
-      for (const c of components) {
-        if (c && typeof c === "object") {
-          if (c.unique) known = true;
-          visit(childComponents(c));
-        }
-      }
-    };
-    visit(definition.components);
-    uniqueFieldCache.set(definition, known);
+/**
+ * One core error as a detail in Chinese: the component's own message for that rule when the designer wrote one (the
+ * `errors` table, customMessage, patternMessage ...), else the Chinese template of core's key. Core's English never
+ * reaches a user: an unknown key gets a Chinese catch-all.
+ */
+function toDetail(error: CoreError, components: FormComponent[]): ErrorDetail {
+  const path = String(error.context.path ?? error.context.component?.key ?? "").replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+  const component = componentAt(components, path) ?? error.context.component ?? {};
+  const field = labelOf(component) || path;
+  const key = error.errorKeyOrMessage;
+  const own = isPlainObject(component.errors) ? component.errors : {};
+  let template: string;
+  const ownMessage = own[key];
+  if (typeof ownMessage === "string" && ownMessage.trim()) template = ownMessage;
+  else if (Object.hasOwn(ZH_ERRORS, key)) template = ZH_ERRORS[key]!;
+  else if (designerMessages(component).includes(key) || error.ruleName === "json") template = key;
+  else template = "{{field}}的取值无效";
+  const vars: Record<string, unknown> = { ...error.context, field };
+  // Core formats a date limit with the component's English format (“11:59 PM UTC”): shown in China time instead.
+  if ((key === "maxDate" || key === "minDate") && typeof error.context.setting === "string") {
+    const limit = new Date(error.context.setting);
+    if (!Number.isNaN(limit.getTime())) vars[key] = chinaTime(limit, component.widget && (component.widget as Json).enableTime === true);
   }
-  return known;
+  return { path, message: fillTemplate(template, vars) };
 }
 
-function uniqueHash(formKey: string, fieldPath: string, value: unknown): string {
-  const normalized = typeof value === "string" ? value.trim().toLowerCase() : JSON.stringify(value);
-  return createHash("sha256").update(`${formKey}\u0000${fieldPath}\u0000${normalized}`).digest("hex");
+const CHINA_DATE = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
+const CHINA_TIME = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
+
+/** 2024-05-31, or 2024-05-31 08:00 with the time, in China Standard Time. */
+function chinaTime(date: Date, withTime: unknown): string {
+  return withTime ? `${CHINA_DATE.format(date)} ${CHINA_TIME.format(date)}` : CHINA_DATE.format(date);
 }
 
 function buildContext(definition: FormDefinition, data: Json, rules: unknown[], database?: unknown) {
@@ -275,7 +133,7 @@ function buildContext(definition: FormDefinition, data: Json, rules: unknown[], 
     submission: { data },
     components: structuredClone(definition.components),
     data,
-    processors: Processors,
+    processors: PROCESSORS,
     rules,
     scope: {} as { errors?: CoreError[] },
     config: { server: true, database },
@@ -295,11 +153,14 @@ export function coreOnlySync(definition: FormDefinition, data: Json): { data: Js
   return { data: ctx.data, errors: scope.errors?.length ?? 0 };
 }
 
+const SYNC_RULES = SERVER_RULES.filter((r) => r.name !== "validateUnique");
+
 /**
- * Validates a submission against a pinned form revision exactly as the renderer would, plus the checks
- * core alone misses (types, row limits, required checkboxes, file references, unique values through the
- * database). Returns the cleaned data (unknown keys dropped, hidden values cleared, calculated values
- * recomputed) or throws ValidationError with one Chinese detail per field path.
+ * Validates a submission against a pinned form revision exactly as the renderer would, plus the checks core alone
+ * misses (types, row limits, required checkboxes, radio groups, file references). Returns the cleaned data (unknown
+ * keys dropped, hidden values cleared, calculated values recomputed) or throws ValidationError with one Chinese detail
+ * per field path. Unique fields are checked here only for a caller that names the owner (uniqueOwner); a stored
+ * submission claims its unique values when recordSubmissionVersion stores it, in the same transaction.
  */
 export async function validateSubmission(
   db: Database,
@@ -309,35 +170,28 @@ export async function validateSubmission(
 ): Promise<Validated> {
   assertSafeSubmission(data);
   const form = await getFormRevision(db, ref.formKey, ref.revision, options.t);
-  const definition = form.definition;
+  const definition = await preparedDefinition(db, form.definition, options.t);
   const input = structuredClone(data);
 
   const typeErrors: ErrorDetail[] = [];
   checkTypes(definition.components, input, "", typeErrors);
   if (typeErrors.length) throw new ValidationError("提交的内容有误，请按提示修改", typeErrors);
 
-  const uniqueFields: { path: string; value: unknown }[] = [];
+  const checkUnique = Boolean(options.uniqueOwner) && !options.draft && hasUniqueField(definition);
   const database = {
     isUnique: async (context: { path?: string }, value: unknown): Promise<boolean> => {
-      const fieldPath = String(context.path ?? "");
-      uniqueFields.push({ path: fieldPath, value });
-      const where: Record<string | symbol, unknown> = {
-        formKey: ref.formKey,
-        fieldPath,
-        valueHash: uniqueHash(ref.formKey, fieldPath, value),
-      };
-      if (options.uniqueOwner) where.ownerRef = { [Op.ne]: options.uniqueOwner };
-      return (await SubmissionUniqueValue.count({ where, transaction: options.t })) === 0;
+      const fieldPath = String(context.path ?? "").replace(/\[\d+\]|\.\d+(?=\.|$)/g, "[]");
+      return isUniqueValue(ref.formKey, fieldPath, value, options.uniqueOwner, options.t);
     },
   };
-  const ctx = buildContext(definition, input, options.draft ? [] : SERVER_RULES, database);
-  // Only the unique rule needs the asynchronous pipeline (a database lookup); every other rule has the
-  // same synchronous twin, which is what the browser runs, and is several times faster.
-  const scope: { errors?: CoreError[] } = hasUniqueField(definition) ? await formioProcess(ctx as never) : formioProcessSync(ctx as never);
+  const ctx = buildContext(definition, input, options.draft ? [] : checkUnique ? SERVER_RULES : SYNC_RULES, database);
+  // Only the unique rule needs the asynchronous pipeline (a database lookup); every other rule has the same
+  // synchronous twin, which is what the browser runs, and is several times faster.
+  const scope: { errors?: CoreError[] } = checkUnique ? await formioProcess(ctx as never) : formioProcessSync(ctx as never);
   const cleaned = ctx.data;
   if (options.draft) return { data: cleaned, revision: form.revision };
 
-  const details = (scope.errors ?? []).map(toDetail);
+  const details = (scope.errors ?? []).map((e) => toDetail(e, definition.components));
   const files: { path: string; id: string }[] = [];
   checkAfterCore(definition.components, cleaned, "", details, files);
   if (files.length) {
@@ -352,12 +206,28 @@ export async function validateSubmission(
   }
   if (details.length) throw new ValidationError("提交的内容有误，请按提示修改", dedupe(details));
 
-  if (options.t && options.uniqueOwner && uniqueFields.length) {
-    await recordUniqueValues(ref.formKey, options.uniqueOwner, uniqueFields, options.t);
+  if (options.t && options.uniqueOwner && checkUnique) {
+    await claimUniqueValues(ref.formKey, options.uniqueOwner, uniqueValues(definition.components, cleaned), options.t);
   }
   return { data: cleaned, revision: form.revision };
 }
 
+/**
+ * Claims the unique values of a stored submission (called by recordSubmissionVersion inside the submission's
+ * transaction): the owner is the submission, so a correction keeps its own values and anyone else's are refused.
+ */
+export async function claimSubmissionUniqueValues(
+  db: Database,
+  t: Transaction,
+  input: { formKey: string; formRevision: number; ownerRef: string; data: Json },
+): Promise<void> {
+  const form = await getFormRevision(db, input.formKey, input.formRevision, t).catch(nullWhenNotFound);
+  if (!form || !hasUniqueField(form.definition)) return;
+  const definition = await preparedDefinition(db, form.definition, t);
+  await claimUniqueValues(input.formKey, input.ownerRef, uniqueValues(definition.components, input.data), t);
+}
+
+/** One detail per path and message; a path core reports twice (two rules with one message) is shown once. */
 function dedupe(details: ErrorDetail[]): ErrorDetail[] {
   const seen = new Set<string>();
   return details.filter((d) => {
@@ -366,27 +236,4 @@ function dedupe(details: ErrorDetail[]): ErrorDetail[] {
     seen.add(k);
     return true;
   });
-}
-
-/** Claims a submission's unique values inside the caller's transaction; the unique index settles races. */
-async function recordUniqueValues(
-  formKey: string,
-  ownerRef: string,
-  fields: { path: string; value: unknown }[],
-  t: Transaction,
-): Promise<void> {
-  await SubmissionUniqueValue.destroy({ where: { ownerRef, formKey }, transaction: t });
-  for (const f of fields) {
-    try {
-      await SubmissionUniqueValue.create(
-        { formKey, fieldPath: f.path, valueHash: uniqueHash(formKey, f.path, f.value), ownerRef },
-        { transaction: t },
-      );
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) {
-        throw new ValidationError("提交的内容有误，请按提示修改", [{ path: f.path, message: "该值已被其他申请使用，必须唯一" }]);
-      }
-      throw err;
-    }
-  }
 }

@@ -142,9 +142,9 @@ describe("forms API: /api/forms", () => {
       .send(
         newForm(key, {
           components: [
-            text("a", "甲", { custom: "valid = true" }),
-            text("b", "乙", {}, { calculateValue: "value = 1" }),
-            text("c", "丙", {}, { customConditional: "show = false" }),
+            text("a", "甲", { custom: "valid = instance.isValid()" }),
+            text("b", "乙", {}, { calculateValue: "value = instance.root.total" }),
+            text("c", "丙", {}, { customConditional: "show = instance.root.hidden" }),
           ],
         }),
       )

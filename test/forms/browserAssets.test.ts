@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import request from "supertest";
-import { INPUT_TYPES, LAYOUT_TYPES } from "../../server/forms/definition.js";
+import { INPUT_TYPES } from "../../server/forms/components.js";
+import { PLATFORM } from "../../server/routes/forms/platformScript.js";
 import { JSONLOGIC_OPERATORS } from "../../server/forms/jsonLogic.js";
 import { ZH_ERRORS } from "../../server/forms/messages.js";
 import { testApp } from "../helpers/testApp.js";
@@ -73,12 +74,11 @@ describe("forms: browser assets", () => {
     assert.match(String(res.headers["content-type"]), /javascript/);
     const context: { window: Record<string, unknown> } = { window: {} };
     vm.runInNewContext(res.text, context);
-    assert.deepEqual(JSON.parse(JSON.stringify(context.window.XY_FORMIO_PLATFORM)), {
-      inputTypes: [...INPUT_TYPES],
-      layoutTypes: [...LAYOUT_TYPES],
-      errors: ZH_ERRORS,
-      jsonLogicOperators: [...JSONLOGIC_OPERATORS],
-    });
+    const served = JSON.parse(JSON.stringify(context.window.XY_FORMIO_PLATFORM)) as typeof PLATFORM;
+    assert.deepEqual(served, JSON.parse(JSON.stringify(PLATFORM)));
+    assert.deepEqual(served.inputTypes, [...INPUT_TYPES]);
+    assert.deepEqual(served.errors, ZH_ERRORS);
+    assert.deepEqual(served.jsonLogicOperators, [...JSONLOGIC_OPERATORS]);
   });
 
   it("ships a zh-CN entry for every key and phrase the renderer and builder translate", () => {

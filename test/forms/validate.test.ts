@@ -258,11 +258,11 @@ describe("forms: the server never runs form JavaScript", () => {
   const HOSTILE: [string, Record<string, unknown>][] = [
     ["custom validation", text("a", "甲", { custom: "valid = process.exit(1)" })],
     ["calculateValue string", text("a", "甲", {}, { calculateValue: "value = process.version" })],
-    ["customConditional", text("a", "甲", {}, { customConditional: "show = true" })],
+    ["customConditional", text("a", "甲", {}, { customConditional: "show = instance.visible" })],
     ["customDefaultValue", text("a", "甲", {}, { customDefaultValue: "value = require('fs')" })],
     [
       "logic javascript trigger",
-      text("a", "甲", {}, { logic: [{ trigger: { type: "javascript", javascript: "result = true" }, actions: [] }] }),
+      text("a", "甲", {}, { logic: [{ trigger: { type: "javascript", javascript: "result = instance.ready" }, actions: [] }] }),
     ],
     [
       "logic value action",
@@ -359,9 +359,9 @@ describe("forms: the server never runs form JavaScript", () => {
     }).catch((e: unknown) => e);
     assert.ok(err instanceof ValidationError);
     const messages = err.details.map((d) => d.message).join("\n");
-    assert.match(messages, /类型“evilwidget”不受支持/);
+    assert.match(messages, /组件“部件”（w）：不支持组件类型“evilwidget”/);
     assert.match(messages, /远程下拉/);
-    assert.match(messages, /“重复二”（dup）的键名与“重复一”（dup）重复/);
+    assert.match(messages, /组件“重复二”（dup）在“接口”页签：键名“dup”与组件“重复一”（dup）重复/);
     assert.doesNotMatch(messages, /表格内同名/, "a grid's rows are a scope of their own");
     assert.match(messages, /原型/);
   });

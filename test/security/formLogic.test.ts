@@ -82,8 +82,19 @@ const PROTO_PATHS: unknown[] = [
   { missing_some: [1, ["data.a", "data.__proto__"]] },
 ];
 
-const opRefusal = (place: string, op: string) =>
-  `组件${NAME}的${place}使用了不允许的 JSONLogic 运算符 ${op}：只能使用标准的数据读取与比较运算符`;
+/** The builder tab that holds each place (refusals name the label, then the tab, then the place). */
+const TAB: Record<string, string> = {
+  计算值: "数据",
+  显示条件: "条件",
+  校验规则: "校验",
+  "第 1 条逻辑的触发条件": "逻辑",
+  "第 1 条逻辑的第 1 个动作": "逻辑",
+  默认值: "数据",
+  自定义显示条件: "条件",
+  自定义校验: "校验",
+};
+const at = (place: string) => `组件${NAME}在“${TAB[place]}”页签：${place}`;
+const opRefusal = (place: string, op: string) => `${at(place)}使用了不允许的 JSONLogic 运算符 ${op}：只能使用标准的数据读取与比较运算符`;
 
 const refusals = (definition: unknown): string[] => checkDefinition(definition).problems.map((p) => p.message);
 
@@ -231,7 +242,7 @@ describe("security: Form.io JSONLogic cannot run code", () => {
         for (const logic of PROTO_PATHS) {
           for (const [how, wrap] of WRAPPERS) {
             const messages = refusals({ components: [build(wrap(logic))] });
-            if (!messages.some((m) => m.startsWith(`组件${NAME}的${place}读取了不允许的数据路径`)))
+            if (!messages.some((m) => m.startsWith(`${at(place)}读取了不允许的数据路径`)))
               missed.push(`${place} ${how} ${JSON.stringify(logic)}`);
           }
         }
@@ -258,7 +269,9 @@ describe("security: Form.io JSONLogic cannot run code", () => {
       const messages = (res.body.error.details as { message: string }[]).map((d) => d.message);
       JSONLOGIC_LOCK.removed.forEach((op, i) =>
         assert.ok(
-          messages.includes(`组件“运算${i}”（c${i}）的计算值使用了不允许的 JSONLogic 运算符 ${op}：只能使用标准的数据读取与比较运算符`),
+          messages.includes(
+            `组件“运算${i}”（c${i}）在“数据”页签：计算值使用了不允许的 JSONLogic 运算符 ${op}：只能使用标准的数据读取与比较运算符`,
+          ),
           op,
         ),
       );
@@ -295,7 +308,7 @@ describe("security: Form.io JSONLogic cannot run code", () => {
             .put(`/api/forms/${formKey}`)
             .set("X-CSRF-Token", agent.csrf)
             .send({ components: [build(logic)] });
-          if (res.status !== 400 || !JSON.stringify(res.body).includes(`组件${NAME}的${place}读取了不允许的数据路径`))
+          if (res.status !== 400 || !JSON.stringify(res.body).includes(`${at(place)}读取了不允许的数据路径`))
             failures.push(`${place} ${JSON.stringify(logic)}: ${res.status}`);
         }
       }
@@ -317,7 +330,9 @@ describe("security: Form.io JSONLogic cannot run code", () => {
         ],
       });
       assert.ok(
-        refusals({ components: [merge] }).some((m) => m.startsWith(`组件${NAME}的第 1 条逻辑的第 1 个动作用 JSONLogic 合并组件设置`)),
+        refusals({ components: [merge] }).some((m) =>
+          m.startsWith(`组件${NAME}在“逻辑”页签：第 1 条逻辑的第 1 个动作用 JSONLogic 合并组件设置`),
+        ),
       );
       assert.ok(
         refusals({ components: [], controller: { _invoke: [[], "x"] } }).some((m) =>
@@ -333,11 +348,13 @@ describe("security: Form.io JSONLogic cannot run code", () => {
       for (const operator of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
         assert.ok(
           refusals({ components: [field("area", { conditional: when(operator) })] }).includes(
-            `组件${NAME}的显示条件使用了未知的比较方式“${operator}”`,
+            `组件${NAME}在“条件”页签：显示条件使用了未知的比较方式“${operator}”`,
           ),
         );
         const trigger = field("area", { logic: [{ name: "x", trigger: { type: "simple", simple: when(operator) }, actions: [hide] }] });
-        assert.ok(refusals({ components: [trigger] }).includes(`组件${NAME}的第 1 条逻辑的触发条件使用了未知的比较方式“${operator}”`));
+        assert.ok(
+          refusals({ components: [trigger] }).includes(`组件${NAME}在“逻辑”页签：第 1 条逻辑的触发条件使用了未知的比较方式“${operator}”`),
+        );
       }
       assert.deepEqual(refusals({ components: [field("a", {}), field("area", { conditional: when("isEqual") })] }), []);
     });
