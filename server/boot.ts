@@ -10,7 +10,7 @@ import { configureAudit } from "./domain/audit.js";
 import { seedShippedForms } from "./forms/index.js";
 import type { Logger } from "./logger.js";
 import type { AppContext } from "./context.js";
-import { bootCommitmentCatalog } from "./domain/catalog/seedCatalog.js";
+import { bootShippedCatalog } from "./domain/catalog/seedCatalog.js";
 
 export interface Booted {
   db: Database;
@@ -35,9 +35,9 @@ export async function bootDatabase(config: Config, logger: Logger): Promise<Boot
   return { db, migrated, demoEnabled, seededDemo };
 }
 
-/** After createApp (it needs the engine): deploys processes/commitment.bpmn if it changed and publishes the shipped catalog items once. */
+/** After createApp (it needs the engine): deploys the shipped processes that changed and publishes the shipped catalog items once. */
 export async function bootCommitments(ctx: AppContext): Promise<void> {
-  const { deployed, seeded } = await bootCommitmentCatalog({ db: ctx.db, engine: ctx.engine, clock: ctx.clock });
+  const { deployed, seeded } = await bootShippedCatalog({ db: ctx.db, engine: ctx.engine, clock: ctx.clock });
   if (seeded.length) ctx.logger.info({ items: seeded, processDefinitionId: deployed }, "shipped catalog items published");
 }
 

@@ -2,7 +2,7 @@
 // (a) full-stack HTTP POST /api/commitments (session, form validation, eligibility, numbering, archive row,
 //     submission revision, process start with its task row, audit), sequential and 8 concurrent;
 // (b) the raw-SQL equivalent of the same writes (same tables, same row counts per submission) in the same run;
-// (c) the reviewer inbox query (GET /api/inbox's listCommitmentInbox) with INBOX_ROWS open task rows.
+// (c) the reviewer inbox query (GET /api/inbox's listInbox) with INBOX_ROWS open task rows.
 // Run: npx tsx bench/submit/submit.ts [N] [INBOX_ROWS]
 //      DATABASE_URL=mysql://root@127.0.0.1:3306/xy_bench_submit npx tsx bench/submit/submit.ts 300 1000000
 import { randomUUID } from "node:crypto";
@@ -25,7 +25,7 @@ import { createUser } from "../../server/domain/accounts/createUser.js";
 import { ensureCountyDepartments } from "../../server/domain/accounts/departments.js";
 import { audit } from "../../server/domain/audit.js";
 import { createCatalogItem, publishCatalogItem } from "../../server/domain/catalog/catalogCommands.js";
-import { listCommitmentInbox } from "../../server/domain/commitments/inbox.js";
+import { listInbox } from "../../server/domain/inbox/listInbox.js";
 import { nextCommitmentCode } from "../../server/domain/commitments/numbering.js";
 import { publishFormRevision, saveFormRevision, seedShippedForms } from "../../server/forms/index.js";
 import { USCC_ALPHABET, usccCheckCharacter } from "../../server/domain/subjects/uscc.js";
@@ -383,13 +383,13 @@ async function main(): Promise<void> {
   }
   const loadS = (performance.now() - t0) / 1000;
   const reviewer = { ...adminUser, isAdmin: false, roles: ["reviewer" as const], groups: ["scjgj"], username: "bench-reviewer" };
-  const measure = async (label: string, filter: Parameters<typeof listCommitmentInbox>[2], runs = INBOX_ROWS > 100_000 ? 10 : 30) => {
-    await listCommitmentInbox(db, reviewer, filter, new Date());
+  const measure = async (label: string, filter: Parameters<typeof listInbox>[2], runs = INBOX_ROWS > 100_000 ? 10 : 30) => {
+    await listInbox(db, reviewer, filter, new Date());
     const times: number[] = [];
     let total = "";
     for (let k = 0; k < runs; k++) {
       const s = performance.now();
-      const page = await listCommitmentInbox(db, reviewer, { ...filter, page: 1 + (k % 5) }, new Date());
+      const page = await listInbox(db, reviewer, { ...filter, page: 1 + (k % 5) }, new Date());
       times.push(performance.now() - s);
       total = page.more.total ? `${page.total}+` : String(page.total);
     }

@@ -1,4 +1,5 @@
 import type { CurrentUser } from "../auth/currentUser.js";
+import { CATALOG_KIND_LABELS, type CatalogKind } from "../db/models/CatalogItem.js";
 import type { CatalogItemVersion } from "../db/models/CatalogItemVersion.js";
 import type { CatalogEntry } from "../domain/catalog/catalogQueries.js";
 import type { FormRevisionView } from "../forms/index.js";
@@ -8,11 +9,18 @@ import { sanitizeFormDefinition } from "./form.js";
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
+/** The item's kind as pages and the API show it. */
+function kindOf(entry: CatalogEntry) {
+  const kind = entry.item.kind as CatalogKind;
+  return { kind, kindLabel: CATALOG_KIND_LABELS[kind] ?? kind, isGeneric: kind === "generic" };
+}
+
 /** One catalog row (public list): what an applicant needs to choose an item. */
 export function presentCatalogSummary(entry: CatalogEntry) {
   const v = entry.published ?? entry.latest;
   return {
     itemCode: entry.item.itemCode,
+    ...kindOf(entry),
     name: v.name,
     department: { code: entry.department.code, name: entry.department.name },
     commitmentType: commitmentTypeLabel(v),
@@ -49,6 +57,7 @@ export function presentCatalogItem(entry: CatalogEntry, form: FormRevisionView |
 export function presentCatalogVersion(entry: CatalogEntry, v: CatalogItemVersion, viewer?: CurrentUser) {
   return {
     itemCode: entry.item.itemCode,
+    ...kindOf(entry),
     department: { code: entry.department.code, name: entry.department.name },
     version: v.version,
     status: v.status,

@@ -2,7 +2,7 @@ import type { Commitment } from "../db/models/Commitment.js";
 import type { CommitmentSubmission } from "../db/models/CommitmentSubmission.js";
 import type { CreditRecord } from "../db/models/CreditRecord.js";
 import type { HistoryEvent, TaskView } from "../engine/index.js";
-import type { InboxPage, InboxRow } from "../domain/commitments/inbox.js";
+import type { InboxPage, InboxRow } from "../domain/inbox/listInbox.js";
 import type { CommitmentDetail, CommitmentPage } from "../domain/commitments/queries.js";
 import { commitmentActions } from "../policies/commitment.js";
 import type { CurrentUser } from "../auth/currentUser.js";
@@ -238,7 +238,7 @@ export function presentPublicCreditRecord(r: CreditRecord) {
   };
 }
 
-/** One inbox row (reviewer inbox page and GET /api/inbox): the task, its case and its deadline state. */
+/** One inbox row (GET /api/inbox): the task, its case (any flow) and its deadline state. */
 export function presentInboxRow(row: InboxRow) {
   return {
     taskId: row.taskId,
@@ -250,14 +250,16 @@ export function presentInboxRow(row: InboxRow) {
     due: iso(row.due),
     overdue: row.overdue,
     nearDue: row.nearDue,
-    commitment: {
+    /** The task's case, of any flow (a commitment's code is its 承诺编码). */
+    case: {
       code: row.code,
       itemCode: row.itemCode,
       itemName: row.itemName,
       department: row.departmentCode,
       subject: { name: row.subjectName, code: row.subjectCode },
       status: row.status,
-      revision: row.revision,
+      kind: row.kind,
+      processKey: row.processKey,
     },
   };
 }

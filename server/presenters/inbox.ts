@@ -1,4 +1,4 @@
-import { dueState, type InboxRow } from "../domain/commitments/inbox.js";
+import { dueState, type InboxRow } from "../domain/inbox/listInbox.js";
 
 export { dueState };
 

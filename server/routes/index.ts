@@ -14,6 +14,7 @@ import { adminSubjectRoutes } from "./admin/subjects.js";
 import { adminAuditRoutes } from "./admin/audit.js";
 import { adminProcessRoutes } from "./admin/processes.js";
 import { adminInstanceRoutes } from "./admin/instances.js";
+import { caseApiRoutes } from "./api/cases.js";
 import { catalogApiRoutes } from "./api/catalog.js";
 import { commitmentApiRoutes } from "./api/commitments.js";
 import { publicSubjectApiRoutes } from "./api/publicSubjects.js";
@@ -23,6 +24,7 @@ import { archiveRoutes } from "./archive.js";
 import { calendarApiRoutes } from "./api/calendar.js";
 import { portalCatalogRoutes } from "./portal/catalog.js";
 import { portalCaseRoutes } from "./portal/cases.js";
+import { portalItemCaseRoutes } from "./portal/itemCases.js";
 import { taskRoutes } from "./tasks/index.js";
 import { adminCatalogRoutes } from "./admin/catalog.js";
 
@@ -43,6 +45,7 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(adminProcessRoutes(ctx));
   app.use(adminInstanceRoutes(ctx));
   app.use(catalogApiRoutes(ctx));
+  app.use(caseApiRoutes(ctx));
   app.use(commitmentApiRoutes(ctx));
   app.use(publicSubjectApiRoutes(ctx));
   app.use(publicQueryRoutes(ctx));
@@ -50,6 +53,7 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(archiveRoutes(ctx));
   app.use(calendarApiRoutes(ctx));
   app.use(portalCatalogRoutes(ctx));
+  app.use(portalItemCaseRoutes(ctx));
   app.use(portalCaseRoutes(ctx));
   app.use(taskRoutes(ctx));
   app.use(adminCatalogRoutes(ctx));

@@ -14,6 +14,10 @@ export class Case extends Model<InferAttributes<Case>, InferCreationAttributes<C
   /** 统一社会信用代码 or ID number of the subject the case is about, when it is about one. */
   declare subjectCode: string | null;
   declare departmentId: number | null;
+  /** The catalog item (and its version) the case was applied for; null for a process started another way. */
+  declare itemId: number | null;
+  declare itemVersionId: number | null;
+  declare subjectName: string | null;
   /** Username of whoever started it (the applicant, an officer). */
   declare startedBy: string | null;
   /** The status label people read (审查中, 退回补正, 办理中：部门审核, 已办结, 已终止...). */
@@ -39,6 +43,9 @@ export class Case extends Model<InferAttributes<Case>, InferCreationAttributes<C
         title: { type: DataTypes.STRING(255), allowNull: false },
         subjectCode: { type: DataTypes.STRING(64), allowNull: true },
         departmentId: { type: DataTypes.INTEGER, allowNull: true },
+        itemId: { type: DataTypes.INTEGER, allowNull: true },
+        itemVersionId: { type: DataTypes.INTEGER, allowNull: true },
+        subjectName: { type: DataTypes.STRING(200), allowNull: true },
         startedBy: { type: DataTypes.STRING(64), allowNull: true },
         status: { type: DataTypes.STRING(64), allowNull: false },
         waitingAt: { type: DataTypes.STRING(255), allowNull: true },

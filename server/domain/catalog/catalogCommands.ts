@@ -1,7 +1,7 @@
 import { Op, type Transaction } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Database } from "../../db/database.js";
-import { CatalogItem } from "../../db/models/CatalogItem.js";
+import { CATALOG_KIND_LABELS, CatalogItem, type CatalogKind } from "../../db/models/CatalogItem.js";
 import { CatalogItemVersion } from "../../db/models/CatalogItemVersion.js";
 import { Department } from "../../db/models/Department.js";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../../errors.js";
@@ -10,7 +10,7 @@ import { authorize } from "../../policies/authorize.js";
 import { catalogItemPolicy } from "../../policies/catalogItem.js";
 import { audit } from "../audit.js";
 import type { EnginePort } from "../commitments/enginePort.js";
-import { CatalogItemInput, ITEM_CODE_PATTERN } from "./itemInput.js";
+import { genericVersionFields, ITEM_CODE_PATTERN, type ItemFields } from "./itemInput.js";
 import { assertLetterTemplate } from "./letter.js";
 import { resolveProcessDefinition } from "./processDefinitions.js";
 
@@ -25,7 +25,10 @@ export interface ItemWithVersion {
   version: CatalogItemVersion;
 }
 
-function versionFields(input: CatalogItemInput) {
+/** The version columns of either kind (a commitment's letter is checked to render). */
+function versionFields(item: ItemFields) {
+  if (item.kind !== "generic") assertLetterTemplate(item.fields.letterTemplate);
+  const input = item.kind === "generic" ? genericVersionFields(item.fields) : item.fields;
   return {
     name: input.name,
     legalBasis: input.legalBasis,
@@ -63,13 +66,13 @@ function authorizeManage(actor: CurrentUser, item: CatalogItem): void {
  */
 export async function createCatalogItem(
   deps: CatalogDeps,
-  input: { actor: CurrentUser; itemCode: string; departmentCode?: string; fields: CatalogItemInput },
+  input: { actor: CurrentUser; itemCode: string; departmentCode?: string } & ItemFields,
   t?: Transaction,
 ): Promise<ItemWithVersion> {
   if (!ITEM_CODE_PATTERN.test(input.itemCode)) {
     throw new ValidationError("事项编码无效", [{ path: "itemCode", message: "事项编码应为2-64位字母、数字、下划线或连字符" }]);
   }
-  assertLetterTemplate(input.fields.letterTemplate);
+  const fields = versionFields(input);
   const run = async (tx: Transaction) => {
     const department = input.departmentCode
       ? await Department.findOne({ where: { code: input.departmentCode }, transaction: tx })
@@ -82,7 +85,7 @@ export async function createCatalogItem(
       throw new ConflictError(`事项编码“${input.itemCode}”已被使用`, "duplicate_item_code");
     }
     const item = await CatalogItem.create(
-      { itemCode: input.itemCode, departmentId: department.id, publishedVersionId: null },
+      { itemCode: input.itemCode, kind: input.kind ?? "commitment", departmentId: department.id, publishedVersionId: null },
       { transaction: tx },
     );
     const version = await CatalogItemVersion.create(
@@ -90,7 +93,7 @@ export async function createCatalogItem(
         itemId: item.id,
         version: 1,
         status: "draft",
-        ...versionFields(input.fields),
+        ...fields,
         formRevision: null,
         processDefinitionId: null,
         publishedAt: null,
@@ -105,7 +108,7 @@ export async function createCatalogItem(
       action: "catalog_item.created",
       entityType: "catalog_item",
       entityId: item.itemCode,
-      detail: { department: department.code, name: version.name, version: 1 },
+      detail: { department: department.code, kind: item.kind, name: version.name, version: 1 },
       at: deps.clock.now(),
     });
     return { item, version };
@@ -119,16 +122,23 @@ export async function createCatalogItem(
  */
 export async function saveCatalogItemDraft(
   deps: CatalogDeps,
-  input: { actor: CurrentUser; itemCode: string; fields: CatalogItemInput },
+  input: { actor: CurrentUser; itemCode: string } & ItemFields,
 ): Promise<ItemWithVersion> {
-  assertLetterTemplate(input.fields.letterTemplate);
   return deps.db.transaction(async (t) => {
     const item = await loadItemForUpdate(input.itemCode, t);
     authorizeManage(input.actor, item);
+    const kind = input.kind ?? "commitment";
+    if (item.kind !== kind) {
+      throw new ConflictError(
+        `事项“${item.itemCode}”是${CATALOG_KIND_LABELS[item.kind as CatalogKind]}，不能按${CATALOG_KIND_LABELS[kind]}保存`,
+        "wrong_item_kind",
+      );
+    }
+    const fields = versionFields(input);
     const draft = await CatalogItemVersion.findOne({ where: { itemId: item.id, status: "draft" }, transaction: t });
     let version: CatalogItemVersion;
     if (draft) {
-      version = await draft.update(versionFields(input.fields), { transaction: t });
+      version = await draft.update(fields, { transaction: t });
     } else {
       const latest =
         (await CatalogItemVersion.max<number, CatalogItemVersion>("version", { where: { itemId: item.id }, transaction: t })) ?? 0;
@@ -137,7 +147,7 @@ export async function saveCatalogItemDraft(
           itemId: item.id,
           version: latest + 1,
           status: "draft",
-          ...versionFields(input.fields),
+          ...fields,
           formRevision: null,
           processDefinitionId: null,
           publishedAt: null,

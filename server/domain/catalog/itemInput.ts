@@ -29,3 +29,39 @@ export const CatalogItemInput = z
 export type CatalogItemInput = z.infer<typeof CatalogItemInput>;
 
 export const ITEM_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/;
+
+/** What a department admin fills in for a 通用事项: the guide, the start form and any deployed process. */
+export const GenericItemInput = z
+  .object({
+    name: z.string().trim().min(2, { error: "请填写事项名称" }).max(200),
+    legalBasis: z.string().trim().min(2, { error: "请填写办理依据" }).max(20_000),
+    noticeContent: z.string().trim().min(2, { error: "请填写办事指南（办理条件、材料、流程）" }).max(50_000),
+    formKey: z.string().regex(/^[a-z][a-z0-9-]{1,99}$/, { error: "请选择申请表单" }),
+    processKey: z
+      .string({ error: "请选择办理流程" })
+      .regex(/^[A-Za-z_][\w.-]{0,99}$/, { error: "请选择办理流程" })
+      .refine((k) => k !== "commitment", { error: "告知承诺流程只能用于告知承诺事项，请选择其他流程" }),
+    reviewDays: z.number({ error: "办理时限应为工作日数" }).int().min(1).max(365),
+  })
+  .strict();
+export type GenericItemInput = z.infer<typeof GenericItemInput>;
+
+/**
+ * The version columns of a 通用事项. The commitment-only columns (letter, 核查, public type, validity) hold neutral
+ * values that no page of a 通用事项 shows or uses.
+ */
+export function genericVersionFields(input: GenericItemInput): CatalogItemInput {
+  return {
+    ...input,
+    commitmentType: "其他",
+    commitmentTypeOther: null,
+    letterTemplate: "",
+    verificationMethod: "",
+    verificationDays: 0,
+    publicType: "不可公开",
+    validityMonths: 0,
+  };
+}
+
+/** The editor input of an item of either kind (告知承诺事项 when no kind is given), as the catalog commands take it. */
+export type ItemFields = { kind?: "commitment"; fields: CatalogItemInput } | { kind: "generic"; fields: GenericItemInput };

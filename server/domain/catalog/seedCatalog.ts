@@ -2,7 +2,7 @@ import type { CurrentUser } from "../../auth/currentUser.js";
 import { CatalogItem } from "../../db/models/CatalogItem.js";
 import { COMMITMENT_PROCESS_KEY } from "../commitments/processContract.js";
 import { createCatalogItem, publishCatalogItem, type CatalogDeps } from "./catalogCommands.js";
-import type { CatalogItemInput } from "./itemInput.js";
+import type { CatalogItemInput, GenericItemInput } from "./itemInput.js";
 import { deployShippedProcess } from "./processDefinitions.js";
 
 const SYSTEM: CurrentUser = {
@@ -87,18 +87,52 @@ ${COMMON_CLAUSES}
 ];
 
 /**
- * Deploys processes/commitment.bpmn when it changed and creates and publishes the shipped catalog items that
- * do not exist yet (idempotent: runs on every boot, after the shipped forms are seeded).
+ * The 通用事项 shipped with the platform: flows with no module of their own, only processes/ and forms/ (an example of
+ * what a department builds without code).
  */
-export async function bootCommitmentCatalog(deps: CatalogDeps): Promise<{ deployed: string | null; seeded: string[] }> {
-  const deployed = await deps.db.transaction((t) => deployShippedProcess(deps.engine, COMMITMENT_PROCESS_KEY, t));
+export const SHIPPED_GENERIC_ITEMS: ReadonlyArray<{ itemCode: string; departmentCode: string; fields: GenericItemInput }> = [
+  {
+    itemCode: "fgw-letter-reissue",
+    departmentCode: "fgw",
+    fields: {
+      name: "信用承诺书补领",
+      legalBasis:
+        "《国务院办公厅关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见》（国办发〔2020〕42号）；《荥阳市信用承诺管理办法》",
+      noticeContent: [
+        "一、适用情形：已作出的信用承诺书原件遗失或损毁，需要加盖印章的副本用于办事或存档的。",
+        "二、办理条件：承诺书在信用承诺档案中有记录；申请人为承诺主体或其经办人。",
+        "三、需提交的信息：原承诺编码、补领原因和情况说明、联系人及联系电话。",
+        "四、办理流程：网上提交申请 → 市信用办审核（材料不全的退回补正）→ 补领完成，凭办件编号到市民之家信用窗口领取副本。",
+      ].join("\n"),
+      formKey: "letter-reissue-apply",
+      processKey: "letter-reissue",
+      reviewDays: 3,
+    },
+  },
+];
+
+/** Every process shipped in processes/ that boot keeps deployed (a changed file deploys a new version). */
+const SHIPPED_PROCESS_KEYS = [COMMITMENT_PROCESS_KEY, ...new Set(SHIPPED_GENERIC_ITEMS.map((i) => i.fields.processKey))];
+
+/**
+ * Deploys the shipped processes (processes/*.bpmn) that changed and creates and publishes the shipped catalog items
+ * that do not exist yet (idempotent: runs on every boot, after the shipped forms are seeded).
+ */
+export async function bootShippedCatalog(deps: CatalogDeps): Promise<{ deployed: (string | null)[]; seeded: string[] }> {
+  const deployed: (string | null)[] = [];
+  for (const key of SHIPPED_PROCESS_KEYS) deployed.push(await deps.db.transaction((t) => deployShippedProcess(deps.engine, key, t)));
   const seeded: string[] = [];
-  for (const spec of SHIPPED_ITEMS) {
+  const specs = [
+    ...SHIPPED_ITEMS.map((spec) => ({ ...spec, kind: "commitment" as const })),
+    ...SHIPPED_GENERIC_ITEMS.map((spec) => ({ ...spec, kind: "generic" as const })),
+  ];
+  for (const spec of specs) {
     if (await CatalogItem.findOne({ where: { itemCode: spec.itemCode } })) continue;
     await deps.db.transaction(async (t) => {
+      const base = { actor: SYSTEM, itemCode: spec.itemCode, departmentCode: spec.departmentCode };
       await createCatalogItem(
         deps,
-        { actor: SYSTEM, itemCode: spec.itemCode, departmentCode: spec.departmentCode, fields: spec.fields },
+        spec.kind === "generic" ? { ...base, kind: "generic", fields: spec.fields } : { ...base, fields: spec.fields },
         t,
       );
       await publishCatalogItem(deps, { actor: SYSTEM, itemCode: spec.itemCode }, t);

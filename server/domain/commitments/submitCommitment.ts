@@ -8,7 +8,7 @@ import { Commitment } from "../../db/models/Commitment.js";
 import { CommitmentSubmission } from "../../db/models/CommitmentSubmission.js";
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import type { Department } from "../../db/models/Department.js";
-import { NotFoundError, ValidationError } from "../../errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import { recordSubmissionVersion, validateSubmission } from "../../forms/index.js";
 import { commitmentPolicy } from "../../policies/commitment.js";
 import { audit } from "../audit.js";
@@ -123,6 +123,8 @@ export async function submitCommitment(
   return deps.db.transaction(async (t) => {
     const subject = await loadSubjectForApplicant(input.actor, input.subjectCode, t);
     const { item, department, published: version } = await loadPublishedEntry(input.itemCode, t);
+    if (item.kind !== "commitment")
+      throw new ConflictError(`事项“${version.name}”不是告知承诺事项，请按办事指南申请办理`, "wrong_item_kind");
     const validated = await validateSubmission(
       deps.db,
       { formKey: version.formKey, revision: version.formRevision ?? undefined },
@@ -232,7 +234,13 @@ export async function submitCommitment(
     await commitment.update({ processInstanceId: instance.id }, { transaction: t });
     // The case the engine opened for the instance reads as the item applied for, about this subject.
     await Case.update(
-      { title: version.name.slice(0, 255), subjectCode: subject.code },
+      {
+        title: version.name.slice(0, 255),
+        subjectCode: subject.code,
+        subjectName: subject.name,
+        itemId: item.id,
+        itemVersionId: version.id,
+      },
       { where: { instanceId: instance.id }, transaction: t },
     );
     await audit(deps.db, t, {

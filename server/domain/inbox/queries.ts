@@ -1,7 +1,7 @@
 import { QueryTypes } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Database } from "../../db/database.js";
-import { listCommitmentInbox } from "../commitments/inbox.js";
+import { listInbox } from "./listInbox.js";
 
 /** Rows per page of the /tasks inbox. */
 export const INBOX_PAGE_SIZE = 20;
@@ -41,7 +41,7 @@ export async function inboxFilterOptions(db: Database, user: CurrentUser) {
  */
 export async function nextTaskId(db: Database, user: CurrentUser, now: Date, exceptId: string): Promise<string | null> {
   for (const scope of ["mine", "unassigned"] as const) {
-    const page = await listCommitmentInbox(db, user, { scope, sort: "due", pageSize: 2, withCounts: false }, now);
+    const page = await listInbox(db, user, { scope, sort: "due", pageSize: 2, withCounts: false }, now);
     const next = page.rows.find((row) => row.taskId !== exceptId);
     if (next) return next.taskId;
   }

@@ -1,7 +1,7 @@
 import { QueryTypes } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Database } from "../../db/database.js";
-import { Commitment, COMMITMENT_STATUSES, type CommitmentStatus } from "../../db/models/Commitment.js";
+import { Commitment } from "../../db/models/Commitment.js";
 import { CreditRecord } from "../../db/models/CreditRecord.js";
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import { findBarringRecords } from "../credit/creditRecords.js";
@@ -16,19 +16,6 @@ export async function subjectsOfApplicant(user: CurrentUser): Promise<CreditSubj
 export async function barringReasons(subjectId: number): Promise<{ type: string; title: string }[]> {
   const records = await findBarringRecords(subjectId);
   return records.map((r) => ({ type: r.recordType, title: r.title }));
-}
-
-/** How many cases of the applicant's subjects are in each status (我的办件 counts), every status present. */
-export async function caseCountsByStatus(db: Database, user: CurrentUser): Promise<{ status: CommitmentStatus; count: number }[]> {
-  const counts = new Map<string, number>();
-  if (user.subjectIds.length) {
-    const rows = await db.sequelize.query<{ status: string; n: number | string }>(
-      "SELECT status, COUNT(*) AS n FROM commitments WHERE subject_id IN (:ids) GROUP BY status",
-      { replacements: { ids: user.subjectIds }, type: QueryTypes.SELECT },
-    );
-    for (const r of rows) counts.set(r.status, Number(r.n));
-  }
-  return COMMITMENT_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
 }
 
 export interface TimelineEntry {

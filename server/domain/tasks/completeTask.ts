@@ -3,6 +3,7 @@ import type { InstanceView, TaskView } from "../../engine/index.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../errors.js";
 import { validateSubmission } from "../../forms/index.js";
 import type { FlowDeps, FlowRegistry } from "../../flows/registry.js";
+import { recordCaseForm } from "../cases/caseForms.js";
 
 export interface CompleteTaskDeps extends FlowDeps {
   flows: FlowRegistry;
@@ -45,10 +46,12 @@ export async function completeUserTask(deps: CompleteTaskDeps, input: CompleteTa
   return deps.db.transaction(async (t) => {
     let variables = input.data;
     if (task.formKey) {
-      const { data } = await validateSubmission(deps.db, { formKey: task.formKey, revision: task.formRevision ?? undefined }, input.data, {
-        t,
-        userId: input.actor.id,
-      });
+      const { data, revision } = await validateSubmission(
+        deps.db,
+        { formKey: task.formKey, revision: task.formRevision ?? undefined },
+        input.data,
+        { t, userId: input.actor.id },
+      );
       const dropped = Object.keys(input.data).filter((k) => !(k in data));
       if (dropped.length) {
         throw new ValidationError(
@@ -57,6 +60,15 @@ export async function completeUserTask(deps: CompleteTaskDeps, input: CompleteTa
         );
       }
       variables = data;
+      // The case keeps each form filled on it (shown read-only on the case and task pages).
+      await recordCaseForm(deps.db, t, {
+        instanceId: task.processInstanceId,
+        formKey: task.formKey,
+        formRevision: revision,
+        data,
+        actor: input.actor.username,
+        step: task.name ?? task.taskDefinitionKey,
+      });
     }
     return deps.engine.completeTask(task.id, { actor: input.actor, variables, variableTypes: input.variableTypes }, t);
   });

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
+import { CATALOG_KINDS, type CatalogKind } from "../../db/models/CatalogItem.js";
 import { COMMITMENT_TYPES, PUBLIC_TYPES } from "../../db/models/CatalogItemVersion.js";
 import { Department } from "../../db/models/Department.js";
 import {
@@ -12,7 +13,7 @@ import {
   type CatalogDeps,
 } from "../../domain/catalog/catalogCommands.js";
 import { findCatalogEntry, listItemVersions, listManagedItems } from "../../domain/catalog/catalogQueries.js";
-import { CatalogItemInput } from "../../domain/catalog/itemInput.js";
+import { CatalogItemInput, GenericItemInput, type ItemFields } from "../../domain/catalog/itemInput.js";
 import { AppError, NotFoundError, type ErrorDetail } from "../../errors.js";
 import { listForms } from "../../forms/index.js";
 import { requireRole } from "../../http/guards.js";
@@ -55,12 +56,18 @@ function fieldsFrom(body: Record<string, unknown>) {
   };
 }
 
-async function editorOptions(db: AppContext["db"], user: CurrentUser) {
-  const [{ rows }, departments] = await Promise.all([
-    listForms(db, { limit: 500, publishedOnly: true }),
+async function editorOptions(ctx: AppContext, user: CurrentUser) {
+  const [{ rows }, departments, definitions] = await Promise.all([
+    listForms(ctx.db, { limit: 500, publishedOnly: true }),
     user.isAdmin ? Department.findAll({ order: [["id", "ASC"]] }) : Promise.resolve([]),
+    ctx.engine.findDefinitions({ latestVersion: true }),
   ]);
   return {
+    // 通用事项 run any deployed process that no flow module owns.
+    processes: definitions
+      .filter((d) => !ctx.flows.forProcess(d.key))
+      .map((d) => ({ key: d.key, name: d.name ?? d.key, version: d.version }))
+      .sort((a, b) => a.key.localeCompare(b.key)),
     forms: rows
       .filter((f) => !["commitment-review", "commitment-verification"].includes(f.key))
       .map((f) => ({ key: f.key, title: f.title })),
@@ -68,6 +75,25 @@ async function editorOptions(db: AppContext["db"], user: CurrentUser) {
     commitmentTypes: COMMITMENT_TYPES,
     publicTypes: PUBLIC_TYPES,
   };
+}
+
+/** The 通用事项 editor's HTML form -> the catalog command's fields. */
+function genericFieldsFrom(body: Record<string, unknown>) {
+  return {
+    name: text(body.name),
+    legalBasis: text(body.legalBasis),
+    noticeContent: text(body.noticeContent),
+    formKey: text(body.formKey),
+    processKey: text(body.processKey),
+    reviewDays: num(body.reviewDays),
+  };
+}
+
+const KindQuery = z.object({ kind: z.enum(CATALOG_KINDS).optional().catch(undefined) });
+
+/** The fields of an item of this kind, parsed with its kind's schema (400 with field details). */
+function itemFieldsOf(kind: CatalogKind, raw: unknown): ItemFields {
+  return kind === "generic" ? { kind, fields: parse(GenericItemInput, raw) } : { kind, fields: parse(CatalogItemInput, raw) };
 }
 
 /** Field errors by path, for the template. */
@@ -98,11 +124,22 @@ export function adminCatalogRoutes(ctx: AppContext): Router {
 
   const renderEditor = async (req: Request, res: Response, view: Record<string, unknown>, status = 200) => {
     const user = currentUser(req);
-    res.status(status).render("admin/catalog/edit", { ...(await editorOptions(ctx.db, user)), isAdmin: user.isAdmin, ...view });
+    // An existing item's editor follows its kind (presentCatalogVersion's isGeneric).
+    const isGeneric = view.isGeneric ?? (view.item as { isGeneric?: boolean } | undefined)?.isGeneric ?? false;
+    res.status(status).render("admin/catalog/edit", { ...(await editorOptions(ctx, user)), isAdmin: user.isAdmin, ...view, isGeneric });
   };
 
   router.get("/admin/catalog/new", managers, async (req, res) => {
     const user = currentUser(req);
+    if (parse(KindQuery, req.query).kind === "generic") {
+      return renderEditor(req, res, {
+        title: "新建通用事项",
+        isNew: true,
+        isGeneric: true,
+        action: "/admin/catalog",
+        item: { itemCode: "", departmentCode: user.isAdmin ? "" : null, processKey: "", reviewDays: 5 },
+      });
+    }
     await renderEditor(req, res, {
       title: "新建告知承诺事项",
       isNew: true,
@@ -125,18 +162,24 @@ export function adminCatalogRoutes(ctx: AppContext): Router {
     const user = currentUser(req);
     const body = req.body as Record<string, unknown>;
     const itemCode = text(body.itemCode).trim();
-    const raw = fieldsFrom(body);
+    const generic = text(body.kind) === "generic";
+    const raw = generic ? genericFieldsFrom(body) : fieldsFrom(body);
     try {
-      const fields = parse(CatalogItemInput, raw);
-      await createCatalogItem(deps, { actor: user, itemCode, departmentCode: text(body.departmentCode) || undefined, fields });
+      await createCatalogItem(deps, {
+        actor: user,
+        itemCode,
+        departmentCode: text(body.departmentCode) || undefined,
+        ...itemFieldsOf(generic ? "generic" : "commitment", raw),
+      });
     } catch (err) {
       if (err instanceof AppError && err.status === 400) {
         return renderEditor(
           req,
           res,
           {
-            title: "新建告知承诺事项",
+            title: generic ? "新建通用事项" : "新建告知承诺事项",
             isNew: true,
+            isGeneric: generic,
             action: "/admin/catalog",
             item: { ...raw, itemCode, departmentCode: text(body.departmentCode) },
             problem: err.message,
@@ -177,9 +220,10 @@ export function adminCatalogRoutes(ctx: AppContext): Router {
   router.post("/admin/catalog/:itemCode", managers, async (req, res) => {
     const user = currentUser(req);
     const entry = await loadManaged(user, String(req.params.itemCode));
-    const raw = fieldsFrom(req.body as Record<string, unknown>);
+    const generic = entry.item.kind === "generic";
+    const raw = generic ? genericFieldsFrom(req.body as Record<string, unknown>) : fieldsFrom(req.body as Record<string, unknown>);
     try {
-      await saveCatalogItemDraft(deps, { actor: user, itemCode: entry.item.itemCode, fields: parse(CatalogItemInput, raw) });
+      await saveCatalogItemDraft(deps, { actor: user, itemCode: entry.item.itemCode, ...itemFieldsOf(entry.item.kind, raw) });
     } catch (err) {
       if (err instanceof AppError && err.status === 400) {
         const versions = await listItemVersions(entry.item.id);

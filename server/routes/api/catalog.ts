@@ -10,7 +10,8 @@ import {
   type CatalogDeps,
 } from "../../domain/catalog/catalogCommands.js";
 import { findCatalogEntry, listItemVersions, listManagedItems, listPublishedItems } from "../../domain/catalog/catalogQueries.js";
-import { CatalogItemInput } from "../../domain/catalog/itemInput.js";
+import { CatalogItemInput, GenericItemInput, type ItemFields } from "../../domain/catalog/itemInput.js";
+import { CATALOG_KINDS, type CatalogKind } from "../../db/models/CatalogItem.js";
 import { NotFoundError } from "../../errors.js";
 import { getFormRevision } from "../../forms/index.js";
 import { requireRole } from "../../http/guards.js";
@@ -19,11 +20,21 @@ import { catalogItemPolicy } from "../../policies/catalogItem.js";
 import { presentCatalogItem, presentCatalogSummary, presentCatalogVersion } from "../../presenters/catalog.js";
 
 const ListQuery = z.object({ q: z.string().max(100).optional(), department: z.string().max(32).optional() });
-const CreateItem = z.object({ itemCode: z.string().min(1).max(64), departmentCode: z.string().max(32).optional() }).passthrough();
+const CreateItem = z
+  .object({
+    itemCode: z.string().min(1).max(64),
+    departmentCode: z.string().max(32).optional(),
+    kind: z.enum(CATALOG_KINDS, { error: "kind 应为 commitment（告知承诺事项）或 generic（通用事项）" }).optional(),
+  })
+  .passthrough();
+
+/** The fields of an item of this kind, parsed with its kind's schema. */
+const itemFields = (kind: CatalogKind, raw: unknown): ItemFields =>
+  kind === "generic" ? { kind, fields: parse(GenericItemInput, raw) } : { kind, fields: parse(CatalogItemInput, raw) };
 const Withdraw = z.object({ reason: z.string().max(500).optional() });
 
 /**
- * 告知承诺事项 catalog API. Reading published items is public; dept_admin manages its department's items,
+ * Catalog API (告知承诺事项 and 通用事项). Reading published items is public; dept_admin manages its department's items,
  * admin all: create (draft), save a new draft, publish (pins form revision and process definition), withdraw.
  */
 export function catalogApiRoutes(ctx: AppContext): Router {
@@ -59,18 +70,19 @@ export function catalogApiRoutes(ctx: AppContext): Router {
   });
 
   router.post("/api/catalog", requireRole("dept_admin"), async (req, res) => {
-    const { itemCode, departmentCode, ...rest } = parse(CreateItem, req.body);
-    const fields = parse(CatalogItemInput, rest);
+    const { itemCode, departmentCode, kind, ...rest } = parse(CreateItem, req.body);
     const user = currentUser(req);
-    const { item } = await createCatalogItem(deps, { actor: user, itemCode, departmentCode, fields });
+    const { item } = await createCatalogItem(deps, { actor: user, itemCode, departmentCode, ...itemFields(kind ?? "commitment", rest) });
     const entry = (await findCatalogEntry(item.itemCode))!;
     res.status(201).json({ data: presentCatalogVersion(entry, entry.latest, user) });
   });
 
   router.put("/api/catalog/:itemCode", requireRole("dept_admin"), async (req, res) => {
-    const fields = parse(CatalogItemInput, req.body);
     const user = currentUser(req);
-    const { version } = await saveCatalogItemDraft(deps, { actor: user, itemCode: String(req.params.itemCode), fields });
+    const existing = await findCatalogEntry(String(req.params.itemCode));
+    if (!existing || !catalogItemPolicy.readUnpublished(user, existing.item)) throw new NotFoundError("找不到该事项");
+    const fields = itemFields(existing.item.kind, req.body);
+    const { version } = await saveCatalogItemDraft(deps, { actor: user, itemCode: existing.item.itemCode, ...fields });
     const entry = (await findCatalogEntry(String(req.params.itemCode)))!;
     res.json({ data: presentCatalogVersion(entry, version, user) });
   });

@@ -4,7 +4,7 @@ import { currentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
 import { COMMITMENT_STATUSES } from "../../db/models/Commitment.js";
 import { decideCommitmentReview, recordCommitmentVerification } from "../../domain/commitments/decisions.js";
-import { listCommitmentInbox } from "../../domain/commitments/inbox.js";
+import { listInbox } from "../../domain/inbox/listInbox.js";
 import { archiveRows, findVisibleCommitment, listCommitments, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { resubmitCommitment } from "../../domain/commitments/resubmitCommitment.js";
 import { submitCommitment, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
@@ -54,10 +54,12 @@ export const CommitmentListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).optional(),
 });
 const InboxQuery = z.object({
+  processKey: z.string().max(255).optional(),
+  kind: z.string().max(32).optional(),
   item: z.string().max(64).optional(),
   department: z.string().max(32).optional(),
-  status: z.enum(COMMITMENT_STATUSES).optional(),
-  activity: z.enum(["reviewTask", "verificationTask"]).optional(),
+  status: z.string().max(64).optional(),
+  activity: z.string().max(255).optional(),
   scope: z.enum(["mine", "unassigned", "all"]).optional(),
   overdue: z.enum(["1", "true", "0", "false"]).optional(),
   sort: z.enum(["due", "created"]).optional(),
@@ -153,10 +155,10 @@ export function commitmentApiRoutes(ctx: AppContext): Router {
     });
   });
 
-  /** The reviewer inbox: open 受理审查 / 核查 tasks of my groups and assigned to me, with their cases and counts. */
+  /** The reviewer inbox over every process: open tasks of my groups and assigned to me, with their cases and counts. */
   router.get("/api/inbox", requireRole("reviewer", "dept_admin"), async (req, res) => {
     const { overdue, counts, ...query } = parse(InboxQuery, req.query);
-    const page = await listCommitmentInbox(
+    const page = await listInbox(
       ctx.db,
       currentUser(req),
       { ...query, overdue: overdue === "1" || overdue === "true", withCounts: counts !== "0" },

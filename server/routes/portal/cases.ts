@@ -2,27 +2,29 @@ import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { currentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
-import { COMMITMENT_STATUSES, type Commitment } from "../../db/models/Commitment.js";
+import type { Commitment } from "../../db/models/Commitment.js";
 import { CatalogItemVersion } from "../../db/models/CatalogItemVersion.js";
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import { Department } from "../../db/models/Department.js";
+import { listMyCases } from "../../domain/cases/queries.js";
 import { sanitizeLetterHtml } from "../../domain/catalog/letter.js";
-import { findVisibleCommitment, listCommitments, loadCommitmentDetail } from "../../domain/commitments/queries.js";
+import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { resubmitCommitment } from "../../domain/commitments/resubmitCommitment.js";
 import { parseSignature, renderSignedLetter, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
-import { caseCountsByStatus, caseTimeline } from "../../domain/portal/queries.js";
+import { caseTimeline } from "../../domain/portal/queries.js";
 import { AppError, NotFoundError, nullWhenNotFound, ValidationError, type ErrorDetail } from "../../errors.js";
 import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
-import { presentCommitment, presentCommitmentSummary } from "../../presenters/commitment.js";
+import { presentCommitment } from "../../presenters/commitment.js";
 import { presentFormForRenderer } from "../../presenters/form.js";
 import { presentPagination } from "../../presenters/pagination.js";
 import { takeFlash } from "../admin/forms.js";
+import { caseBadge } from "../cases/caseView.js";
 import { nextStepText, presentStages, presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
 
 const ListQuery = z.object({
-  status: z.enum(COMMITMENT_STATUSES).optional().catch(undefined),
+  status: z.string().max(64).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 const CheckBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
@@ -47,20 +49,24 @@ export function portalCaseRoutes(ctx: AppContext): Router {
   router.get("/my/cases", applicant, async (req, res) => {
     const user = currentUser(req);
     const query = parse(ListQuery, req.query);
-    const [page, counts] = await Promise.all([
-      listCommitments(
-        { ...user, isAdmin: false, roles: ["applicant"], departmentId: null },
-        { status: query.status, page: query.page, pageSize: 20 },
-      ),
-      caseCountsByStatus(ctx.db, user),
-    ]);
-    const total = counts.reduce((n, c) => n + c.count, 0);
+    // Every kind of case: commitments, 通用事项 and the rest, from the cases table.
+    const page = await listMyCases(ctx.db, user, { status: query.status, page: query.page, pageSize: 20 });
+    const total = page.counts.reduce((n, c) => n + c.count, 0);
     res.render("portal/cases", {
       title: "我的办件",
-      cases: page.rows.map((r) => ({ ...presentCommitmentSummary(r, page), badge: STATUS_BADGES[r.status] ?? "secondary" })),
-      counts: counts.map((c) => ({
+      cases: page.rows.map((c) => ({
+        code: c.businessKey ?? c.instanceId,
+        title: c.title,
+        kindLabel: c.kind === "commitment" ? "告知承诺" : c.kind === "generic" ? "通用事项" : c.kind,
+        subjectName: c.subjectName,
+        status: c.status,
+        badge: STATUS_BADGES[c.status] ?? caseBadge(c.status),
+        startedAt: c.startedAt.toISOString(),
+        waitingOnMe: page.waitingOnMe.get(c.instanceId) ?? (c.status === "退回补正" ? ["补正后重新提交"] : []),
+      })),
+      counts: page.counts.map((c) => ({
         ...c,
-        badge: STATUS_BADGES[c.status],
+        badge: STATUS_BADGES[c.status] ?? caseBadge(c.status),
         active: c.status === query.status,
         href: `/my/cases?status=${encodeURIComponent(c.status)}`,
       })),

@@ -74,7 +74,9 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     const entry = await publishedEntry(String(req.params.itemCode));
     const item = presentCatalogItem(entry, null);
     const user = optionalUser(req);
-    const subjects = user?.roles.includes("applicant") ? await subjectsOfApplicant(user) : [];
+    const generic = entry.item.kind === "generic";
+    // A 通用事项 has no commitment route to bar: nobody is barred from applying.
+    const subjects = user?.roles.includes("applicant") && !generic ? await subjectsOfApplicant(user) : [];
     const eligibility = await Promise.all(subjects.map(async (s) => ({ name: s.name, code: s.code, reasons: await barringReasons(s.id) })));
     const barred = eligibility.filter((e) => e.reasons.length);
     res.render("portal/item", {
@@ -87,7 +89,7 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
       barred,
       allBarred: barred.length > 0 && barred.length === eligibility.length,
       repairPath: CREDIT_REPAIR_PATH,
-      applyHref: `/catalog/${esc(item.itemCode)}/apply`,
+      applyHref: `/catalog/${esc(item.itemCode)}/${generic ? "start" : "apply"}`,
     });
   });
 
@@ -101,6 +103,7 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
   router.get("/catalog/:itemCode/apply", applicant, async (req, res) => {
     const user = currentUser(req);
     const entry = await publishedEntry(String(req.params.itemCode));
+    if (entry.item.kind === "generic") return res.redirect(303, `/catalog/${esc(entry.item.itemCode)}/start`);
     const { subjects, subject } = await pickSubject(user, parse(SubjectQuery, req.query).subject);
     const item = presentCatalogItem(entry, null);
     const base = { title: `办理：${item.name}`, item, itemHref: `/catalog/${esc(item.itemCode)}`, repairPath: CREDIT_REPAIR_PATH };

@@ -2,8 +2,10 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
+import type { Case } from "../../db/models/Case.js";
 import type { Commitment } from "../../db/models/Commitment.js";
-import { listCommitmentInbox, nearDueDeadline, type InboxPage } from "../../domain/commitments/inbox.js";
+import { caseOfInstance } from "../../domain/cases/queries.js";
+import { listInbox, nearDueDeadline, type InboxPage } from "../../domain/inbox/listInbox.js";
 import { VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
 import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
@@ -20,6 +22,7 @@ import { presentInboxRow, dueState } from "../../presenters/inbox.js";
 import { presentPagination } from "../../presenters/pagination.js";
 import { presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
 import { setFlash, takeFlash } from "../admin/forms.js";
+import { caseDiagramJson, caseFormJson, presentCaseBody } from "../cases/caseView.js";
 
 const InboxQuery = z.object({
   scope: z.enum(["all", "mine", "group"]).optional().catch(undefined),
@@ -33,14 +36,26 @@ const InboxQuery = z.object({
 const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
 const ReturnTo = z.object({ returnTo: z.string().max(500).optional() });
 
-/** A task the user may see, with its case; 404 when either is missing or not visible (existence does not leak). */
-async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): Promise<{ task: TaskView; commitment: Commitment }> {
-  const task = id.length <= 64 ? await ctx.engine.getTask(id) : null;
-  if (!task || !ctx.engine.mayRead(user, task) || !task.businessKey) throw new NotFoundError("找不到该任务（可能已经办结）");
-  const commitment = await findVisibleCommitment(user, task.businessKey).catch(nullWhenNotFound);
-  if (!commitment) throw new NotFoundError("找不到该任务（可能已经办结）");
-  return { task, commitment };
+interface VisibleTask {
+  task: TaskView;
+  kase: Case;
+  /** The commitment, for a task of the commitment flow. */
+  commitment: Commitment | null;
 }
+
+/** A task the user may see, with its case; 404 when either is missing or not visible (existence does not leak). */
+async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): Promise<VisibleTask> {
+  const task = id.length <= 64 ? await ctx.engine.getTask(id) : null;
+  if (!task || !ctx.engine.mayRead(user, task)) throw new NotFoundError("找不到该任务（可能已经办结）");
+  const kase = await caseOfInstance(task.processInstanceId);
+  if (!kase) throw new NotFoundError("找不到该任务（可能已经办结）");
+  if (kase.kind !== "commitment") return { task, kase, commitment: null };
+  const commitment = task.businessKey ? await findVisibleCommitment(user, task.businessKey).catch(nullWhenNotFound) : null;
+  if (!commitment) throw new NotFoundError("找不到该任务（可能已经办结）");
+  return { task, kase, commitment };
+}
+
+const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
 
 /** A local path to come back to after a one-click action (never another site). */
 function safeReturn(req: Request): string {
@@ -67,7 +82,7 @@ export function taskRoutes(ctx: AppContext): Router {
     const q = parse(InboxQuery, req.query);
     const now = ctx.clock.now();
     const [page, options] = await Promise.all([
-      listCommitmentInbox(
+      listInbox(
         ctx.db,
         user,
         {
@@ -179,8 +194,46 @@ export function taskRoutes(ctx: AppContext): Router {
 
   router.get("/tasks/:id", staff, async (req, res) => {
     const user = currentUser(req);
-    const { task, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
+    const { task, kase, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
     const now = ctx.clock.now();
+    const mayWork = user.isAdmin || (task.assignee ? task.assignee === user.username : true);
+    if (!commitment) {
+      // A task of any other flow: the case, its filled forms read-only, the diagram, the history, and the task's form.
+      const [body, near] = await Promise.all([
+        presentCaseBody(ctx, kase, {
+          form: (v) => `/tasks/${task.id}/case-forms/${v}.json`,
+          diagram: `/tasks/${task.id}/diagram.json`,
+        }),
+        nearDueDeadline(now),
+      ]);
+      const state = dueState(task.due, now, near);
+      return res.render("tasks/generic", {
+        title: `${task.name ?? "任务"} ${body.header.code}`,
+        flash: takeFlash(req),
+        task: {
+          id: task.id,
+          name: task.name ?? task.taskDefinitionKey,
+          assignee: task.assignee,
+          mine: task.assignee === user.username,
+          due: task.due?.toISOString() ?? null,
+          overdue: state === "overdue",
+          nearDue: state === "near",
+        },
+        ...body,
+        decisionRenderer:
+          mayWork && task.formKey
+            ? {
+                formUrl: `/tasks/${task.id}/form.json`,
+                submitUrl: `/tasks/${task.id}/complete`,
+                submission: "{}",
+                readOnly: false,
+                mode: "decision",
+              }
+            : null,
+        completeWithoutForm: mayWork && !task.formKey,
+        returnTo: `/tasks/${task.id}`,
+      });
+    }
     const [detail, timeline, profile, near] = await Promise.all([
       loadCommitmentDetail(ctx.engine, commitment),
       caseTimeline(ctx.db, commitment),
@@ -189,7 +242,6 @@ export function taskRoutes(ctx: AppContext): Router {
     ]);
     const view = presentCommitment(detail, user);
     const state = dueState(task.due, now, near);
-    const mayWork = user.isAdmin || (task.assignee ? task.assignee === user.username : true);
     res.render("tasks/show", {
       title: `${task.name ?? "任务"} ${commitment.code}`,
       flash: takeFlash(req),
@@ -236,8 +288,21 @@ export function taskRoutes(ctx: AppContext): Router {
   /** The case's form revision (the submission is shown read-only with it). */
   router.get("/tasks/:id/case-form.json", staff, async (req, res) => {
     const { commitment } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
+    if (!commitment) throw new NotFoundError("该任务不属于告知承诺办件");
     const form = await getFormRevision(ctx.db, commitment.formKey, commitment.formRevision);
     res.json({ data: presentFormForRenderer(form) });
+  });
+
+  /** One of the forms filled on the case of a task (any flow but commitments), read-only. */
+  router.get("/tasks/:id/case-forms/:version.json", staff, async (req, res) => {
+    const { kase } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
+    res.json(await caseFormJson(ctx, kase, parse(VersionParam, req.params).version));
+  });
+
+  /** The case's diagram with its done and current steps. */
+  router.get("/tasks/:id/diagram.json", staff, async (req, res) => {
+    const { kase } = await findVisibleTask(ctx, currentUser(req), String(req.params.id));
+    res.json(await caseDiagramJson(ctx, kase));
   });
 
   /** The task's decision form: the revision pinned when the task was created. */
@@ -251,18 +316,28 @@ export function taskRoutes(ctx: AppContext): Router {
   /** Completes the task through the one completion command (comment required to reject or return), then points to the next task. */
   router.post("/tasks/:id/complete", staff, async (req, res) => {
     const user = currentUser(req);
-    const { task, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
-    const { data } = parse(CompleteBody, req.body);
-    // The one completion command (as /engine-rest): the commitment flow's rules decide and record.
+    const { task, kase, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
+    // A task without a form is completed by a plain HTML form post (no data); a form's data comes as JSON.
+    const plainPost = !task.formKey && !!req.is("application/x-www-form-urlencoded");
+    const { data } = plainPost ? { data: {} } : parse(CompleteBody, req.body);
+    // The one completion command (as /engine-rest): a flow module's rules decide and record; a generic task maps its form.
     await completeUserTask(ctx, { actor: user, taskId: task.id, data });
-    const done = await commitment.reload();
     const next = await nextTaskId(ctx.db, user, ctx.clock.now(), task.id);
-    setFlash(
-      req,
-      "success",
-      `已办结：${commitment.code}（${commitment.subjectName}），案件状态：${done.status}。${next ? "已为您打开下一个任务。" : "没有更多待办任务了。"}`,
-    );
-    res.json({ data: { code: done.code, status: done.status }, redirect: next ? `/tasks/${next}` : "/tasks" });
+    const more = next ? "已为您打开下一个任务。" : "没有更多待办任务了。";
+    const redirect = next ? `/tasks/${next}` : "/tasks";
+    if (!commitment) {
+      const after = await kase.reload();
+      setFlash(
+        req,
+        "success",
+        `已办结“${task.name ?? task.taskDefinitionKey}”：${after.businessKey ?? after.instanceId}（${after.title}），办件状态：${after.status}。${more}`,
+      );
+      if (plainPost) return res.redirect(303, redirect);
+      return res.json({ data: { code: after.businessKey, status: after.status }, redirect });
+    }
+    const done = await commitment.reload();
+    setFlash(req, "success", `已办结：${commitment.code}（${commitment.subjectName}），案件状态：${done.status}。${more}`);
+    res.json({ data: { code: done.code, status: done.status }, redirect });
   });
 
   return router;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Commitment } from "../../../server/db/models/Commitment.js";
-import { listCommitmentInbox, nearDueDeadline } from "../../../server/domain/commitments/inbox.js";
+import { listInbox, nearDueDeadline } from "../../../server/domain/inbox/listInbox.js";
 import { buildUser, loginAs } from "../../helpers/factories.js";
 import { testApp } from "../../helpers/testApp.js";
 import { buildPublishedItem, buildSubmittedCase, currentUserOf, ensureShippedForms } from "./fixtures.js";
@@ -23,7 +23,7 @@ describe("near due is one rule: due within two working days, in GET /api/inbox a
       assert.ok(now, "some moment more than 48 h ahead is within two working days");
       clock.set(now);
       const account = await buildUser({ roles: ["reviewer"], department: "scjgj" });
-      const page = await listCommitmentInbox(app.locals.context.db, await currentUserOf(account.id), { item }, now);
+      const page = await listInbox(app.locals.context.db, await currentUserOf(account.id), { item }, now);
       assert.deepEqual(
         page.rows.map((r) => [r.code, r.nearDue, r.overdue]),
         [[c.code, true, false]],

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Commitment } from "../../../server/db/models/Commitment.js";
 import { EngineTask, EngineTaskCandidate } from "../../../server/db/models/engineModels.js";
 import { decideCommitmentReview } from "../../../server/domain/commitments/decisions.js";
-import { COUNT_CAP, listCommitmentInbox } from "../../../server/domain/commitments/inbox.js";
+import { COUNT_CAP, listInbox } from "../../../server/domain/inbox/listInbox.js";
 import { presentInboxPage } from "../../../server/presenters/commitment.js";
 import { buildUser } from "../../helpers/factories.js";
 import { testApp } from "../../helpers/testApp.js";
@@ -45,8 +45,8 @@ describe("reviewer inbox follows its tasks through claim, unclaim, complete and 
     const reviewer = await currentUserOf((await buildUser({ roles: ["reviewer"], department: "sthj" })).id);
     const colleague = await currentUserOf((await buildUser({ roles: ["reviewer"], department: "sthj" })).id);
     const now = () => ctx().clock.now();
-    const codes = async (who: typeof reviewer, filter: Parameters<typeof listCommitmentInbox>[2] = {}) =>
-      (await listCommitmentInbox(ctx().db, who, { item, ...filter }, now())).rows.map((r) => r.code);
+    const codes = async (who: typeof reviewer, filter: Parameters<typeof listInbox>[2] = {}) =>
+      (await listInbox(ctx().db, who, { item, ...filter }, now())).rows.map((r) => r.code);
     const taskOf = async (code: string) => (await EngineTask.findOne({ where: { businessKey: code } }))!.id;
 
     assert.deepEqual(await codes(reviewer), [first.code, second.code, third.code]);
@@ -60,7 +60,7 @@ describe("reviewer inbox follows its tasks through claim, unclaim, complete and 
     assert.deepEqual(await codes(reviewer), [first.code, second.code, third.code]);
     assert.deepEqual(await codes(reviewer, { scope: "unassigned" }), [second.code, third.code]);
     assert.deepEqual(await codes(colleague, { scope: "mine" }), [first.code]);
-    const counted = await listCommitmentInbox(ctx().db, colleague, { item }, now());
+    const counted = await listInbox(ctx().db, colleague, { item }, now());
     assert.equal(counted.total, 3);
     assert.equal(counted.more.total, false, "below the cap the total is exact");
     assert.ok(counted.counts.mine >= 1);
@@ -79,7 +79,7 @@ describe("reviewer inbox follows its tasks through claim, unclaim, complete and 
     // Completed (approved): the review task and its candidate rows are gone; the case now waits in 核查 for the same group.
     await decideCommitmentReview(deps(), { actor: reviewer, code: second.code, data: { decision: "approve" } });
     assert.equal(await EngineTaskCandidate.count({ where: { taskId: await taskOf(first.code) } }), 1);
-    const reviewRows = (await listCommitmentInbox(ctx().db, reviewer, { item, activity: "reviewTask" }, now())).rows;
+    const reviewRows = (await listInbox(ctx().db, reviewer, { item, activity: "reviewTask" }, now())).rows;
     assert.deepEqual(
       reviewRows.map((r) => r.code),
       [first.code, third.code],
@@ -98,7 +98,7 @@ describe("reviewer inbox follows its tasks through claim, unclaim, complete and 
     // Overdue: past the first deadline, only the cases due by then.
     const due = (await EngineTask.findByPk(firstTask))!.dueAt!;
     const later = new Date(due.getTime() + 1000);
-    const overdue = (await listCommitmentInbox(ctx().db, reviewer, { item, overdue: true }, later)).rows.map((r) => r.code);
+    const overdue = (await listInbox(ctx().db, reviewer, { item, overdue: true }, later)).rows.map((r) => r.code);
     assert.ok(overdue.includes(first.code));
     assert.ok(!overdue.includes(third.code));
   });

@@ -3,7 +3,7 @@ import request from "supertest";
 import { CatalogItem } from "../../../server/db/models/CatalogItem.js";
 import { CatalogItemVersion } from "../../../server/db/models/CatalogItemVersion.js";
 import { Commitment } from "../../../server/db/models/Commitment.js";
-import { bootCommitmentCatalog, SHIPPED_ITEMS } from "../../../server/domain/catalog/seedCatalog.js";
+import { bootShippedCatalog, SHIPPED_ITEMS } from "../../../server/domain/catalog/seedCatalog.js";
 import { checkLetterTemplate, renderLetterBody } from "../../../server/domain/catalog/letter.js";
 import { buildUser, loginAs, type Agent } from "../../helpers/factories.js";
 import { testApp } from "../../helpers/testApp.js";
@@ -142,8 +142,8 @@ describe("catalog of 告知承诺 items", () => {
   it("seeds the two shipped items of two departments on the same process, once", async () => {
     const ctx = testApp().app.locals.context;
     const deps = { db: ctx.db, engine: ctx.engine, clock: ctx.clock };
-    await bootCommitmentCatalog(deps);
-    const again = await bootCommitmentCatalog(deps);
+    await bootShippedCatalog(deps);
+    const again = await bootShippedCatalog(deps);
     assert.deepEqual(again.seeded, []);
     const items = await CatalogItem.findAll({ where: { itemCode: SHIPPED_ITEMS.map((i) => i.itemCode) } });
     assert.equal(items.length, 2);

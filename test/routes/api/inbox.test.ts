@@ -10,7 +10,7 @@ interface Row {
   nearDue: boolean;
   assignee: string | null;
   due: string;
-  commitment: { code: string; itemCode: string; status: string };
+  case: { code: string; itemCode: string; status: string };
 }
 
 describe("reviewer inbox of commitment tasks", () => {
@@ -33,19 +33,19 @@ describe("reviewer inbox of commitment tasks", () => {
     const all = await reviewer.get(`/api/inbox?item=${item}`).expect(200);
     const rows = all.body.data as Row[];
     assert.deepEqual(
-      rows.map((r) => r.commitment.code),
+      rows.map((r) => r.case.code),
       [first.code, second.code],
       "earliest deadline first",
     );
     assert.equal(rows[0]!.activityId, "reviewTask");
-    assert.equal(rows[0]!.commitment.itemCode, item);
+    assert.equal(rows[0]!.case.itemCode, item);
     assert.equal(all.body.meta.total, 2);
 
     // Move to just after the first deadline: it is overdue, the second is not.
     testApp().clock.set(new Date(new Date(rows[0]!.due).getTime() + 1000));
     const overdue = await reviewer.get(`/api/inbox?item=${item}&overdue=1`).expect(200);
     assert.deepEqual(
-      (overdue.body.data as Row[]).map((r) => r.commitment.code),
+      (overdue.body.data as Row[]).map((r) => r.case.code),
       [first.code],
     );
     assert.equal((overdue.body.data as Row[])[0]!.overdue, true);
@@ -56,7 +56,7 @@ describe("reviewer inbox of commitment tasks", () => {
     await engine.claimTask(rows[1]!.taskId, await currentUserOf(account.id));
     const mine = await reviewer.get(`/api/inbox?scope=mine`).expect(200);
     assert.deepEqual(
-      (mine.body.data as Row[]).map((r) => r.commitment.code),
+      (mine.body.data as Row[]).map((r) => r.case.code),
       [second.code],
     );
     assert.equal(mine.body.meta.counts.mine, 1);

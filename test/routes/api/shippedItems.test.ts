@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bootCommitmentCatalog } from "../../../server/domain/catalog/seedCatalog.js";
+import { bootShippedCatalog } from "../../../server/domain/catalog/seedCatalog.js";
 import { buildSubject, buildUser, loginAs } from "../../helpers/factories.js";
 import { testApp } from "../../helpers/testApp.js";
 import { ensureShippedForms } from "../../domain/commitments/fixtures.js";
@@ -10,7 +10,7 @@ describe("the shipped 食品经营许可 item with its real form", () => {
   before(async () => {
     await ensureShippedForms();
     const ctx = testApp().app.locals.context;
-    await bootCommitmentCatalog({ db: ctx.db, engine: ctx.engine, clock: ctx.clock });
+    await bootShippedCatalog({ db: ctx.db, engine: ctx.engine, clock: ctx.clock });
   });
 
   it("accepts a complete application with an uploaded 营业执照 and renders the item's letter", async () => {

@@ -12,7 +12,7 @@ describe("catalog admin pages /admin/catalog", () => {
     const formKey = await buildPublishedForm();
     const admin = await loginAs(await buildUser({ roles: ["dept_admin"], department: "scjgj" }));
     const list = await admin.get("/admin/catalog").expect(200);
-    assert.match(list.text, /新建事项/);
+    assert.match(list.text, /新建告知承诺事项[\s\S]*新建通用事项/);
     const newPage = await admin.get("/admin/catalog/new").expect(200);
     assert.ok(newPage.text.includes(`value="${formKey}"`), "published forms are offered");
 

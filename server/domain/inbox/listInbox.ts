@@ -1,9 +1,7 @@
 import { QueryTypes } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Database } from "../../db/database.js";
-import { COMMITMENT_STATUSES, type CommitmentStatus } from "../../db/models/Commitment.js";
 import { loadWorkingCalendar } from "../calendar/workingDays.js";
-import { COMMITMENT_PROCESS_KEY } from "./processContract.js";
 
 /** How many working days before its deadline a task counts as "near due" (amber in the inbox, UX.md). */
 export const NEAR_DUE_WORKING_DAYS = 2;
@@ -25,12 +23,17 @@ export function dueState(due: Date | null, now: Date, nearDeadline: Date): "over
 export const COUNT_CAP = 1000;
 
 export interface InboxFilter {
+  /** Process key of the tasks (every process when absent). */
+  processKey?: string;
+  /** The case's flow kind (commitment, generic, ...). */
+  kind?: string;
   /** itemCode. */
   item?: string;
   /** Department code of the case. */
   department?: string;
-  status?: CommitmentStatus;
-  /** reviewTask (受理审查) or verificationTask (核查). */
+  /** The case's status label. */
+  status?: string;
+  /** The user task's id in its process (e.g. reviewTask, verificationTask). */
   activity?: string;
   /** mine: assigned to me; unassigned: nobody has claimed it; group: offered to one of my groups; all (default): everything I may see. */
   scope?: "mine" | "unassigned" | "group" | "all";
@@ -57,15 +60,17 @@ export interface InboxRow {
   due: Date | null;
   overdue: boolean;
   nearDue: boolean;
+  processKey: string;
+  /** The case: its flow kind, number (business key), item, department, subject and status label. */
+  kind: string;
   code: string;
-  itemCode: string;
+  itemCode: string | null;
   itemName: string;
-  departmentCode: string;
-  departmentName: string;
+  departmentCode: string | null;
+  departmentName: string | null;
   subjectName: string;
   subjectCode: string;
-  status: CommitmentStatus;
-  revision: number;
+  status: string;
 }
 
 export interface InboxPage {
@@ -89,15 +94,16 @@ interface RawRow {
   assignee: string | null;
   created_at: Date | string;
   due_at: Date | string | null;
+  process_key: string;
+  kind: string;
   code: string;
-  item_code: string;
+  item_code: string | null;
   item_name: string;
-  department_code: string;
-  department_name: string;
-  subject_name: string;
-  subject_code: string;
-  status: CommitmentStatus;
-  revision: number;
+  department_code: string | null;
+  department_name: string | null;
+  subject_name: string | null;
+  subject_code: string | null;
+  status: string;
 }
 
 // MySQL returns Date objects; SQLite returns Sequelize's text form "YYYY-MM-DD HH:MM:SS.SSS +00:00".
@@ -108,16 +114,24 @@ const toDate = (v: Date | string | null): Date | null => {
   return new Date(/Z$|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
 };
 
+/** The case of a task (its instance's row in cases), its item and department, as the inbox joins them after `join`. */
+function caseJoins(join: string): string {
+  return `${join} cases k ON k.instance_id = t.instance_id
+      LEFT JOIN catalog_items i ON i.id = k.item_id
+      LEFT JOIN catalog_item_versions v ON v.id = k.item_version_id
+      LEFT JOIN departments d ON d.id = k.department_id`;
+}
+
 /**
- * The reviewer inbox of commitment tasks: open 受理审查 and 核查 tasks the user may see (assigned to the user,
- * or offered to one of its groups; admin all) joined with their case, filtered, sorted and paginated, with
- * counts for the tabs. One raw query per page plus one for the counts (the inbox is the hot read).
+ * The reviewer inbox over every process: open user tasks the user may see (assigned to the user, or offered to one
+ * of its groups or to it by name; admin all) joined with their case, filtered (process, kind, item, department, status,
+ * step), sorted and paginated, with counts for the tabs. One raw query per page plus one per count (the hot read).
  */
-export async function listCommitmentInbox(db: Database, user: CurrentUser, filter: InboxFilter, now: Date): Promise<InboxPage> {
+export async function listInbox(db: Database, user: CurrentUser, filter: InboxFilter, now: Date): Promise<InboxPage> {
   const page = Math.max(1, Math.floor(filter.page ?? 1));
   const pageSize = Math.min(100, Math.max(1, Math.floor(filter.pageSize ?? 20)));
   const soon = await nearDueDeadline(now);
-  const r: Record<string, unknown> = { key: COMMITMENT_PROCESS_KEY, me: user.username, now, soon };
+  const r: Record<string, unknown> = { me: user.username, now, soon };
   // No group: '' matches no candidate row (candidate values are never empty). Not NUL: SQLite ends the SQL text there.
   const myGroups = user.groups.length ? user.groups : [""];
   const inMyGroups =
@@ -132,11 +146,15 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
       OR EXISTS (SELECT 1 FROM engine_task_candidates g WHERE g.task_id = t.id AND g.kind = 'group' AND g.value IN (:groups))
       OR EXISTS (SELECT 1 FROM engine_task_candidates u WHERE u.task_id = t.id AND u.kind = 'user' AND u.value = :me))`;
   }
-  const joins = `JOIN commitments c ON c.code = t.business_key
-    JOIN catalog_items i ON i.id = c.item_id
-    JOIN catalog_item_versions v ON v.id = c.item_version_id
-    JOIN departments d ON d.id = c.department_id`;
+  const joins = caseJoins("JOIN");
   const where: string[] = [];
+  // The process key: on the task in the page queries; on the candidate row's copy in the candidate branches.
+  const keyed = filter.processKey !== undefined;
+  if (keyed) r.key = filter.processKey;
+  if (filter.kind) {
+    r.kind = filter.kind;
+    where.push("k.kind = :kind");
+  }
   if (filter.item) {
     r.item = filter.item;
     where.push("i.item_code = :item");
@@ -145,9 +163,9 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
     r.department = filter.department;
     where.push("d.code = :department");
   }
-  if (filter.status && (COMMITMENT_STATUSES as readonly string[]).includes(filter.status)) {
+  if (filter.status) {
     r.status = filter.status;
-    where.push("c.status = :status");
+    where.push("k.status = :status");
   }
   if (filter.activity) {
     r.activity = filter.activity;
@@ -167,11 +185,15 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
   const nowMs = now.getTime();
   // A reviewer's "all" or "unassigned" view: driven from the candidate rows (see candidatePageIds), not the task table.
   const ids = user.isAdmin || filter.scope === "mine" ? null : await candidatePageIds(db, user, filter, where, r, order, pageSize, offset);
-  // The page walks the (definition_key, due_at, id) or (definition_key, created_at) index in order and stops
-  // after one page, checking visibility per task; it never sorts the whole visible set.
+  // The page walks the (due_at, id) or (created_at, id) index (with a process key: (definition_key, due_at, id) or
+  // (definition_key, created_at)) in order and stops after one page, checking visibility per task; it never sorts
+  // the whole visible set.
   const orderBy = filter.sort === "created" ? `t.created_at ${order}` : `t.due_at ${order}, t.id ${order}`;
   const select = `t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
-            c.code, i.item_code, v.name AS item_name, d.code AS department_code, d.name AS department_name, c.subject_name, c.subject_code, c.status, c.revision`;
+            t.definition_key AS process_key, k.kind, COALESCE(k.business_key, k.instance_id) AS code, i.item_code,
+            COALESCE(v.name, k.title) AS item_name, d.code AS department_code, d.name AS department_name, k.subject_name,
+            k.subject_code, k.status`;
+  const taskKey = keyed ? ["t.definition_key = :key"] : [];
   const rows = ids
     ? ids.length
       ? sortLike(
@@ -186,7 +208,7 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
         // STRAIGHT_JOIN: MariaDB otherwise starts from the one-row catalog tables and scans every task.
         `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}${select}
        FROM engine_tasks t ${joins}
-      WHERE ${[filter.scope === "mine" ? "+t.definition_key = :key" : "t.definition_key = :key", visibleTask, ...where].join(" AND ")}
+      WHERE ${[...(filter.scope === "mine" && keyed ? ["+t.definition_key = :key"] : taskKey), visibleTask, ...where].join(" AND ")}
       ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
         { type: QueryTypes.SELECT, replacements: r },
       );
@@ -225,8 +247,8 @@ export async function listCommitmentInbox(db: Database, user: CurrentUser, filte
     ]);
     return capped(presented, page, pageSize, { total, all, mine, unassigned, overdue, nearDue }, group);
   }
-  const base = ["+t.definition_key = :key"];
   // Admin: every task (unary plus keeps SQLite off the unselective definition_key index).
+  const base = keyed ? ["+t.definition_key = :key"] : ["1 = 1"];
   const from = `FROM engine_tasks t ${joins}`;
   const [totalRow] = await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n ${from} WHERE ${[...base, ...where].join(" AND ")}`, {
     type: QueryTypes.SELECT,
@@ -310,28 +332,26 @@ async function cappedCount(
   const p: Record<string, unknown> = { ...r };
   // Join order forced as in candidatePageIds: the candidate (or assignee) index first, the rest by primary key.
   const join = db.dialect === "mysql" ? "STRAIGHT_JOIN" : "CROSS JOIN";
-  const caseJoins = o.withCase
-    ? `${join} commitments c ON c.code = t.business_key ${join} catalog_items i ON i.id = c.item_id
-       ${join} catalog_item_versions v ON v.id = c.item_version_id ${join} departments d ON d.id = c.department_id`
-    : "";
+  const joined = o.withCase ? caseJoins(join) : "";
+  const keyed = r.key !== undefined;
   const branches: string[] = [];
   if (o.cand) {
     const cand = o.cand;
     candidatesOf(user, o.groupsOnly).forEach(([kind, value], n) => {
       p[`k${n}`] = kind;
       p[`v${n}`] = value;
-      const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, "x.definition_key = :key", ...cand, ...o.where];
+      const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, ...(keyed ? ["x.definition_key = :key"] : []), ...cand, ...o.where];
       if (o.overdue) conds.push("x.due_at < :now");
       branches.push(
         o.where.length || o.withCase
-          ? `SELECT x.task_id AS id FROM engine_task_candidates x ${join} engine_tasks t ON t.id = x.task_id ${caseJoins} WHERE ${conds.join(" AND ")} LIMIT ${limit}`
+          ? `SELECT x.task_id AS id FROM engine_task_candidates x ${join} engine_tasks t ON t.id = x.task_id ${joined} WHERE ${conds.join(" AND ")} LIMIT ${limit}`
           : `SELECT x.task_id AS id FROM engine_task_candidates x WHERE ${conds.join(" AND ")} LIMIT ${limit}`,
       );
     });
   }
   if (o.mine) {
     branches.push(
-      `SELECT t.id AS id FROM engine_tasks t ${caseJoins} WHERE ${["t.assignee = :me", "+t.definition_key = :key", ...o.mine, ...o.where].join(" AND ")} LIMIT ${limit}`,
+      `SELECT t.id AS id FROM engine_tasks t ${joined} WHERE ${["t.assignee = :me", ...(keyed ? ["+t.definition_key = :key"] : []), ...o.mine, ...o.where].join(" AND ")} LIMIT ${limit}`,
     );
   }
   if (!branches.length) return 0;
@@ -373,25 +393,23 @@ async function candidatePageIds(
   const mysql = db.dialect === "mysql";
   // Join order is forced (STRAIGHT_JOIN on MariaDB, CROSS JOIN on SQLite): the candidate index first, then by primary key.
   const join = mysql ? "STRAIGHT_JOIN" : "CROSS JOIN";
-  const caseJoins = `${join} commitments c ON c.code = t.business_key
-      ${join} catalog_items i ON i.id = c.item_id
-      ${join} catalog_item_versions v ON v.id = c.item_version_id
-      ${join} departments d ON d.id = c.department_id`;
+  const joined = caseJoins(join);
+  const keyed = r.key !== undefined;
   const p: Record<string, unknown> = { ...r };
   const branches: string[] = [];
   candidatesOf(user, filter.scope === "group").forEach(([kind, value], n) => {
     p[`k${n}`] = kind;
     p[`v${n}`] = value;
-    const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, "x.definition_key = :key", ...where];
+    const conds = [`x.kind = :k${n}`, `x.value = :v${n}`, ...(keyed ? ["x.definition_key = :key"] : []), ...where];
     if (filter.overdue) conds.push("x.due_at < :now");
     branches.push(`SELECT x.task_id AS id, x.${col} AS k FROM engine_task_candidates x
-      ${join} engine_tasks t ON t.id = x.task_id ${caseJoins}
+      ${join} engine_tasks t ON t.id = x.task_id ${joined}
       WHERE ${conds.join(" AND ")} ORDER BY x.${col} ${order}, x.task_id ${order} LIMIT ${limit}`);
   });
   // The tasks assigned to me: through the assignee index (unary plus keeps SQLite off the definition_key index).
   if (filter.scope !== "unassigned" && filter.scope !== "group" && filter.claimed !== "unassigned") {
-    branches.push(`SELECT t.id AS id, t.${col} AS k FROM engine_tasks t ${caseJoins}
-      WHERE ${["t.assignee = :me", "+t.definition_key = :key", ...where].join(" AND ")} ORDER BY t.${col} ${order}, t.id ${order} LIMIT ${limit}`);
+    branches.push(`SELECT t.id AS id, t.${col} AS k FROM engine_tasks t ${joined}
+      WHERE ${["t.assignee = :me", ...(keyed ? ["+t.definition_key = :key"] : []), ...where].join(" AND ")} ORDER BY t.${col} ${order}, t.id ${order} LIMIT ${limit}`);
   }
   // UNION ALL plus GROUP BY: a task reached by two branches (two of my groups, or also assigned to me) appears once.
   if (!branches.length) return [];
@@ -420,14 +438,15 @@ function presentRow(x: RawRow, nowMs: number, soonMs: number): InboxRow {
     due,
     overdue: !!due && due.getTime() < nowMs,
     nearDue: !!due && due.getTime() >= nowMs && due.getTime() <= soonMs,
-    code: x.code,
+    processKey: x.process_key,
+    kind: x.kind,
+    code: String(x.code),
     itemCode: x.item_code,
     itemName: x.item_name,
     departmentCode: x.department_code,
     departmentName: x.department_name,
-    subjectName: x.subject_name,
-    subjectCode: x.subject_code,
+    subjectName: x.subject_name ?? "",
+    subjectCode: x.subject_code ?? "",
     status: x.status,
-    revision: Number(x.revision),
   };
 }

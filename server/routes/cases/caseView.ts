@@ -1,0 +1,82 @@
+import type { AppContext } from "../../context.js";
+import type { Case } from "../../db/models/Case.js";
+import { Department } from "../../db/models/Department.js";
+import { listCaseForms } from "../../domain/cases/caseForms.js";
+import { caseHistoryTimeline } from "../../domain/cases/queries.js";
+import { findDefinitionVersion, waitingElements } from "../../domain/processes/queries.js";
+import { hasDiagramInformation } from "../../domain/processes/diagram.js";
+import { NotFoundError } from "../../errors.js";
+import { getFormRevision } from "../../forms/index.js";
+import { presentFormForRenderer } from "../../presenters/form.js";
+import { activityStatus } from "../../presenters/process.js";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The status badge colour of a case label. */
+export function caseBadge(status: string): string {
+  if (status === "已终止" || status.startsWith("不予")) return "danger";
+  if (status === "已办结" || status === "监管完成") return "success";
+  if (status.includes("补正") || status.includes("退回")) return "warning";
+  return "primary";
+}
+
+/**
+ * What the case page and the task page show of any case: the header, every form filled on it (read-only, each with
+ * the revision it was filled in), the timeline from its history, and where to read its diagram.
+ */
+export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form: (version: number) => string; diagram: string }) {
+  const [forms, history, department] = await Promise.all([
+    listCaseForms(ctx.db, kase.instanceId),
+    ctx.engine.history(kase.instanceId),
+    kase.departmentId ? Department.findByPk(kase.departmentId) : Promise.resolve(null),
+  ]);
+  const timeline = await caseHistoryTimeline(history);
+  return {
+    header: {
+      code: kase.businessKey ?? kase.instanceId,
+      title: kase.title,
+      status: kase.status,
+      badge: caseBadge(kase.status),
+      waitingAt: kase.waitingAt,
+      subject: kase.subjectCode ? { code: kase.subjectCode, name: kase.subjectName ?? kase.subjectCode } : null,
+      department: department?.name ?? null,
+      startedAt: iso(kase.startedAt),
+      endedAt: iso(kase.endedAt),
+      endReason: kase.endReason,
+      dueAt: iso(kase.dueAt),
+    },
+    forms: forms
+      .slice()
+      .reverse()
+      .map((f) => ({
+        step: f.step,
+        by: f.by,
+        at: f.at.toISOString(),
+        version: f.version,
+        formKey: f.formKey,
+        formRevision: f.formRevision,
+        renderer: { formUrl: urls.form(f.version), submission: JSON.stringify(f.data), readOnly: true },
+      })),
+    timeline: timeline.map((e) => ({ ...e, at: e.at.toISOString() })),
+    diagramUrl: urls.diagram,
+  };
+}
+
+/** The form revision one of the case's filled forms was filled in, for the read-only renderer. */
+export async function caseFormJson(ctx: AppContext, kase: Case, version: number) {
+  const form = (await listCaseForms(ctx.db, kase.instanceId)).find((f) => f.version === version);
+  if (!form) throw new NotFoundError("找不到该材料");
+  return { data: presentFormForRenderer(await getFormRevision(ctx.db, form.formKey, form.formRevision)) };
+}
+
+/** The case's process diagram with its done, current and failed steps (the viewer's JSON). */
+export async function caseDiagramJson(ctx: AppContext, kase: Case) {
+  const [definition, history, incidents, waiting] = await Promise.all([
+    findDefinitionVersion(ctx.db, kase.definitionId),
+    ctx.engine.history(kase.instanceId),
+    ctx.engine.findIncidents({ processInstanceId: kase.instanceId, open: true }),
+    waitingElements(kase.instanceId),
+  ]);
+  if (!definition) throw new NotFoundError("找不到该办件的流程图");
+  return { xml: definition.xml, hasDiagram: hasDiagramInformation(definition.xml), ...activityStatus(history, waiting, incidents) };
+}
