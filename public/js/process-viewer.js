@@ -29,6 +29,17 @@
     return marked;
   }
 
+  // Fits the diagram to its box; a box without size (hidden, or mid-resize) keeps the last zoom instead of a
+  // non-finite scale.
+  function fit(canvas, container) {
+    if (!container.clientWidth || !container.clientHeight) return;
+    try {
+      canvas.zoom("fit-viewport", "auto");
+    } catch (err) {
+      void err;
+    }
+  }
+
   function render(container) {
     if (typeof window.BpmnJS !== "function") {
       showProblem(container, "流程图组件未能加载，请刷新页面后重试。");
@@ -48,7 +59,7 @@
         var viewer = new window.BpmnJS({ container: container });
         return viewer.importXML(data.xml).then(function () {
           var canvas = viewer.get("canvas");
-          canvas.zoom("fit-viewport", "auto");
+          fit(canvas, container);
           var done = mark(viewer, data.completed, "xy-completed");
           var current = mark(viewer, data.current, "xy-current");
           var failed = mark(viewer, data.incident, "xy-incident");
@@ -57,7 +68,7 @@
           container.setAttribute("data-incident", failed.join(" "));
           container.setAttribute("data-rendered", "true");
           window.addEventListener("resize", function () {
-            canvas.zoom("fit-viewport", "auto");
+            fit(canvas, container);
           });
         });
       })

@@ -32,6 +32,7 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{
   { username: "admin", displayName: "系统管理员", roles: ["admin"], department: "fgw" },
   { username: "reviewer", displayName: "王审核（市场监管局）", roles: ["reviewer"], department: "scjgj" },
   { username: "reviewer2", displayName: "李审核（住建局）", roles: ["reviewer"], department: "zjj" },
+  { username: "xinyong", displayName: "孙审核（信用办）", roles: ["reviewer"], department: "fgw" },
   { username: "deptadmin", displayName: "赵管理（市场监管局）", roles: ["dept_admin", "reviewer"], department: "scjgj" },
   { username: "applicant", displayName: "刘经办（示范食品公司）", roles: ["applicant"], subjectIndex: 0 },
   { username: "auditor", displayName: "陈审计", roles: ["auditor"] },
