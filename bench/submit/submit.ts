@@ -1,10 +1,10 @@
-// Commitment submit throughput and inbox latency, printed as figures (not a test).
+// Commitment submit throughput, printed as figures (not a test).
 // (a) full-stack HTTP POST /api/commitments (session, form validation, eligibility, numbering, archive row,
 //     submission revision, process start with its task row, audit), sequential and 8 concurrent;
-// (b) the raw-SQL equivalent of the same writes (same tables, same row counts per submission) in the same run;
-// (c) the reviewer inbox query (GET /api/inbox's listInbox) with INBOX_ROWS open task rows.
-// Run: npx tsx bench/submit/submit.ts [N] [INBOX_ROWS]
-//      DATABASE_URL=mysql://root@127.0.0.1:3306/xy_bench_submit npx tsx bench/submit/submit.ts 300 1000000
+// (b) the raw-SQL equivalent of the same writes (same tables, same row counts per submission) in the same run.
+// The reviewer inbox at scale is bench/inbox/inbox.ts.
+// Run: npx tsx bench/submit/submit.ts [N]
+//      DATABASE_URL=mysql://root@127.0.0.1:3306/xy_bench_submit npx tsx bench/submit/submit.ts 300
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
@@ -25,20 +25,14 @@ import { createUser } from "../../server/domain/accounts/createUser.js";
 import { ensureCountyDepartments } from "../../server/domain/accounts/departments.js";
 import { audit } from "../../server/domain/audit.js";
 import { createCatalogItem, publishCatalogItem } from "../../server/domain/catalog/catalogCommands.js";
-import { listInbox } from "../../server/domain/inbox/listInbox.js";
 import { nextCommitmentCode } from "../../server/domain/commitments/numbering.js";
 import { publishFormRevision, saveFormRevision, seedShippedForms } from "../../server/forms/index.js";
 import { USCC_ALPHABET, usccCheckCharacter } from "../../server/domain/subjects/uscc.js";
 import { createLogger } from "../../server/logger.js";
 
 const N = Number(process.argv[2] ?? 200);
-const INBOX_ROWS = Number(process.argv[3] ?? 100_000);
 const PASSWORD = "Bench@12345";
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 function uscc(i: number): string {
@@ -298,111 +292,6 @@ async function main(): Promise<void> {
   console.log(`(b) raw SQL same writes, seq:  ${r1(rawSeq)}/s;  8 concurrent: ${r1(rawConc)}/s`);
   console.log(`ratio (a)/(b): sequential ${(httpSeq / rawSeq).toFixed(2)}, concurrent ${(httpConc / rawConc).toFixed(2)}`);
 
-  // (c) Inbox over INBOX_ROWS open tasks spread across the 8 department groups.
-  const groups = ["fgw", "scjgj", "swj", "rsj", "zjj", "sthj", "sfj", "czj"];
-  const existing = Number(
-    (await db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM engine_tasks", { type: QueryTypes.SELECT }))[0]!.n,
-  );
-  const toAdd = Math.max(0, INBOX_ROWS - existing);
-  t0 = performance.now();
-  const batch = 1000;
-  for (let start = 0; start < toAdd; start += batch) {
-    const size = Math.min(batch, toAdd - start);
-    await db.transaction(async (t) => {
-      const now = Date.now();
-      const cRows: unknown[] = [];
-      const tRows: unknown[] = [];
-      const gRows: unknown[] = [];
-      for (let j = 0; j < size; j++) {
-        const k = start + j;
-        const code = `888888${String(20000101 + Math.floor(k / 999_999)).padStart(8, "0")}${String((k % 999_999) + 1).padStart(6, "0")}`;
-        const created = new Date(now - k * 1000);
-        const due = new Date(now + ((k % 37) - 10) * 86_400_000); // 37 is prime to the 8 groups: deadlines and groups do not line up
-        cRows.push([
-          code,
-          sample.itemId,
-          sample.itemVersionId,
-          sample.departmentId,
-          sample.subjectId,
-          null,
-          "基准企业",
-          "法人及非法人组织",
-          sample.subjectCode,
-          "审批替代型",
-          "申请办理",
-          "{}",
-          formKey,
-          1,
-          1,
-          "",
-          "张三",
-          created,
-          "审查中",
-          "可向社会公开",
-          "2026-01-01",
-          "基准单位",
-          created,
-          created,
-        ]);
-        const taskId = `bench-${k}`;
-        tRows.push([
-          taskId,
-          `inst-${k}`,
-          inst!.definition_id,
-          "commitment",
-          code,
-          k % 5 === 0 ? "verificationTask" : "reviewTask",
-          `ex-${k}`,
-          "受理审查",
-          k % 7 === 0 ? "someone" : null,
-          "commitment-review",
-          50,
-          due,
-          created,
-        ]);
-        // The candidate row carries its task's process key, assignee, due and creation time (as the engine writes it).
-        gRows.push([taskId, "group", groups[k % groups.length], "commitment", k % 7 === 0 ? "someone" : null, due, created]);
-      }
-      const ph = (n: number) => `(${Array.from({ length: n }, () => "?").join(",")})`;
-      await db.sequelize.query(
-        `INSERT INTO commitments (code, item_id, item_version_id, department_id, subject_id, submitter_id, subject_name, subject_type, subject_code, commitment_type, reason, data, form_key, form_revision, revision, letter_html, signer_name, agreed_at, status, public_type, made_on, accepting_unit, created_at, updated_at) VALUES ${cRows.map(() => ph(24)).join(",")}`,
-        { replacements: cRows.flat(), transaction: t },
-      );
-      await db.sequelize.query(
-        `INSERT INTO engine_tasks (id, instance_id, definition_id, definition_key, business_key, activity_id, execution_id, name, assignee, form_key, priority, due_at, created_at) VALUES ${tRows.map(() => ph(13)).join(",")}`,
-        { replacements: tRows.flat(), transaction: t },
-      );
-      await db.sequelize.query(
-        `INSERT INTO engine_task_candidates (task_id, kind, value, definition_key, assignee, due_at, created_at) VALUES ${gRows.map(() => ph(7)).join(",")}`,
-        {
-          replacements: gRows.flat(),
-          transaction: t,
-        },
-      );
-    });
-  }
-  const loadS = (performance.now() - t0) / 1000;
-  const reviewer = { ...adminUser, isAdmin: false, roles: ["reviewer" as const], groups: ["scjgj"], username: "bench-reviewer" };
-  const measure = async (label: string, filter: Parameters<typeof listInbox>[2], runs = INBOX_ROWS > 100_000 ? 10 : 30) => {
-    await listInbox(db, reviewer, filter, new Date());
-    const times: number[] = [];
-    let total = "";
-    for (let k = 0; k < runs; k++) {
-      const s = performance.now();
-      const page = await listInbox(db, reviewer, { ...filter, page: 1 + (k % 5) }, new Date());
-      times.push(performance.now() - s);
-      total = page.more.total ? `${page.total}+` : String(page.total);
-    }
-    console.log(`(c) inbox ${label}: p50 ${r1(pct(times, 50))} ms, p99 ${r1(pct(times, 99))} ms (visible matching ${total})`);
-  };
-  console.log(`inbox rows: ${existing + toAdd} tasks (loaded ${toAdd} in ${r1(loadS)} s), reviewer of 1 of 8 groups`);
-  await measure("page only, by due date (withCounts: false)", { withCounts: false });
-  await measure("page only, overdue (withCounts: false)", { overdue: true, withCounts: false });
-  await measure("page only, mine (withCounts: false)", { scope: "mine", withCounts: false });
-  await measure("default (by due date) with total and counts", {});
-  await measure("overdue only", { overdue: true });
-  await measure("mine", { scope: "mine" });
-  await measure("by created desc", { sort: "created", order: "desc" });
   await db.close();
 }
 

@@ -231,9 +231,12 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
       filter.scope === "mine"
         ? { cand: null, mine: [] }
         : { cand: [], mine: filter.scope === "unassigned" || filter.scope === "group" ? null : [], groupsOnly: filter.scope === "group" };
-    const [total, all, mine, unassigned, overdue, nearDue, group] = await Promise.all([
-      cappedCount(db, user, r, { ...scoped, where, withCase: true, overdue: filter.overdue === true }),
-      cappedCount(db, user, r, { cand: [], mine: [], where: [], withCase: false }),
+    const all = cappedCount(db, user, r, { cand: [], mine: [], where: [], withCase: false });
+    // Unfiltered, the total is the 全部 count (every task has its case): counted once.
+    const unfiltered = !where.length && !filter.overdue && (filter.scope === undefined || filter.scope === "all");
+    const [total, allCount, mine, unassigned, overdue, nearDue, group] = await Promise.all([
+      unfiltered ? all : cappedCount(db, user, r, { ...scoped, where, withCase: true, overdue: filter.overdue === true }),
+      all,
       cappedCount(db, user, r, { cand: null, mine: [], where: [], withCase: false }),
       cappedCount(db, user, r, { cand: ["x.assignee IS NULL"], mine: null, where: [], withCase: false }),
       cappedCount(db, user, r, { cand: ["x.due_at < :now"], mine: ["t.due_at < :now"], where: [], withCase: false }),
@@ -245,7 +248,7 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
       }),
       filter.withGroupCount ? cappedCount(db, user, r, { cand: [], mine: null, groupsOnly: true, where: [], withCase: false }) : undefined,
     ]);
-    return capped(presented, page, pageSize, { total, all, mine, unassigned, overdue, nearDue }, group);
+    return capped(presented, page, pageSize, { total, all: allCount, mine, unassigned, overdue, nearDue }, group);
   }
   // Admin: every task (unary plus keeps SQLite off the unselective definition_key index).
   const base = keyed ? ["+t.definition_key = :key"] : ["1 = 1"];
