@@ -24,7 +24,14 @@ import { presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
 import { setFlash, takeFlash } from "../admin/forms.js";
 import { caseDiagramJson, caseFormJson, presentCaseBody } from "../cases/caseView.js";
 
+/** The kinds of case the inbox filters by (a flow module's kind, or generic). */
+const CASE_KINDS = [
+  { kind: "commitment", label: "告知承诺" },
+  { kind: "generic", label: "通用事项" },
+] as const;
+
 const InboxQuery = z.object({
+  kind: z.enum(["commitment", "generic"]).optional().catch(undefined),
   scope: z.enum(["all", "mine", "group"]).optional().catch(undefined),
   status: z.enum(["assigned", "unassigned"]).optional().catch(undefined),
   overdue: z.enum(["1"]).optional().catch(undefined),
@@ -86,6 +93,7 @@ export function taskRoutes(ctx: AppContext): Router {
         ctx.db,
         user,
         {
+          kind: q.kind,
           scope: q.scope,
           claimed: q.status,
           overdue: q.overdue === "1",
@@ -102,7 +110,15 @@ export function taskRoutes(ctx: AppContext): Router {
       ),
       inboxFilterOptions(ctx.db, user),
     ]);
-    const filters = { scope: q.scope, status: q.status, overdue: q.overdue, item: q.item, department: q.department, sort: q.sort };
+    const filters = {
+      kind: q.kind,
+      scope: q.scope,
+      status: q.status,
+      overdue: q.overdue,
+      item: q.item,
+      department: q.department,
+      sort: q.sort,
+    };
     // Above the count cap the total is a lower bound: keep a link to the page after this one.
     const total = page.more.total ? Math.max(page.total, page.page * page.pageSize + 1) : page.total;
     const here = presentPagination({ ...page, total }, "/tasks", filters);
@@ -153,6 +169,7 @@ export function taskRoutes(ctx: AppContext): Router {
       ],
       filter: { ...filters, overdue: q.overdue === "1" },
       filtered: Object.values(filters).some(Boolean),
+      kinds: CASE_KINDS.map((k) => ({ ...k, selected: k.kind === q.kind })),
       items: options.items.map((i) => ({ ...i, selected: i.code === q.item })),
       departments: options.departments.map((d) => ({ ...d, selected: d.code === q.department })),
       sortDueHref: link({ sort: undefined, page: undefined }),

@@ -140,3 +140,21 @@ describe("a 通用事项 through the pages: published from /admin/catalog, appli
     assert.doesNotMatch(after.text, /需要您办理/);
   });
 });
+
+describe("the inbox page filters by kind of case", () => {
+  it("lists the 通用事项 task (left open above) under 通用事项 and not under 告知承诺", async () => {
+    const reviewer = await loginAs(await buildUser({ roles: ["reviewer"], department: "scjgj" }));
+    const page = await reviewer.get("/tasks").expect(200);
+    assert.match(page.text, /<option value="generic">通用事项<\/option>/);
+    const api = await reviewer.get("/api/inbox?kind=commitment&counts=0").expect(200);
+    for (const row of api.body.data as { case: { kind: string } }[]) assert.equal(row.case.kind, "commitment");
+    const generic = await reviewer.get("/api/inbox?kind=generic&counts=0&pageSize=100").expect(200);
+    const genericRows = generic.body.data as { case: { kind: string; code: string } }[];
+    assert.ok(genericRows.length >= 1, "the case left in 部门审核 above is listed");
+    for (const row of genericRows) assert.equal(row.case.kind, "generic");
+    const commitmentCodes = new Set((api.body.data as { case: { code: string } }[]).map((r) => r.case.code));
+    assert.ok(genericRows.every((r) => !commitmentCodes.has(r.case.code)));
+    const filtered = await reviewer.get("/tasks?kind=generic").expect(200);
+    assert.match(filtered.text, /<option value="generic" selected>通用事项<\/option>/);
+  });
+});
