@@ -31,6 +31,7 @@ import type { Logger } from "./logger.js";
 import { buildNavigation } from "./presenters/navigation.js";
 import { camundaErrorHandler } from "./routes/engineRest/common.js";
 import { mountRoutes } from "./routes/index.js";
+import { modelerBundleRoutes } from "./routes/admin/modelerBundle.js";
 import { ROOT_DIR } from "./paths.js";
 import type { CurrentUser } from "./auth/currentUser.js";
 
@@ -121,6 +122,8 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   });
 
   mountStatic(app);
+  // The browser modeler, bundled by esbuild on first use (server/routes/admin/modelerBundle.ts).
+  app.use(modelerBundleRoutes(logger));
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));

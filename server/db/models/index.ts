@@ -12,12 +12,25 @@ import { User } from "./User.js";
 import { UserGroup } from "./UserGroup.js";
 import { UserRole } from "./UserRole.js";
 import { UserSubject } from "./UserSubject.js";
+import { ProcessDraft } from "./ProcessDraft.js";
 
 export { AuditEntry, Case, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject };
 
 /** Binds every model to this Sequelize instance (called again when a new app opens the database). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [AuditEntry, Case, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject]) {
+  for (const model of [
+    AuditEntry,
+    Case,
+    CreditSubject,
+    Department,
+    Group,
+    ProcessDraft,
+    SubjectClaim,
+    User,
+    UserGroup,
+    UserRole,
+    UserSubject,
+  ]) {
     model.initModel(sequelize);
   }
   for (const model of ENGINE_MODELS) model.initModel(sequelize);

@@ -29,6 +29,7 @@ import {
   presentTimerStartJob,
 } from "../../presenters/process.js";
 import { setFlash, takeFlash } from "./forms.js";
+import { processModelerRoutes } from "./processModeler.js";
 
 // One .bpmn file per upload, kept in memory (at most MAX_BPMN_BYTES) and stored by the runtime as text.
 // The CSRF check runs before multer parses the body, so the page sends the token in the X-CSRF-Token header
@@ -44,6 +45,8 @@ export function adminProcessRoutes(ctx: AppContext): Router {
   const router = Router();
   const { db, engine } = ctx;
   const staff = requireRole("dept_admin");
+  // First: /admin/processes/new and /admin/processes/:key/... must not be read as a definition id.
+  router.use(processModelerRoutes(ctx));
 
   router.get("/admin/processes", staff, async (req, res) => {
     const user = currentUser(req);
@@ -56,6 +59,8 @@ export function adminProcessRoutes(ctx: AppContext): Router {
       groups: groups.map((g) => ({
         ...g,
         href: definitionHref(g.latest.id),
+        editHref: `/admin/processes/${encodeURIComponent(g.key)}/edit`,
+        compareHref: g.versions.length > 1 ? `/admin/processes/${encodeURIComponent(g.key)}/compare` : null,
         instancesHref: `/admin/instances?key=${encodeURIComponent(g.key)}`,
         timerStartFailureHref: g.timerStartFailureVersionId ? `${definitionHref(g.timerStartFailureVersionId)}#timer-start-title` : null,
         versions: g.versions.map((v) => ({ ...v, href: definitionHref(v.id) })),
@@ -130,6 +135,10 @@ export function adminProcessRoutes(ctx: AppContext): Router {
       timerStartJobs: timerStart.jobs.map((j) => ({ ...presentTimerStartJob(j), activityName: elementName.get(j.activityId) ?? null })),
       timerStartIncidents: timerStart.incidents.map((i) => presentDefinitionIncident(i, id)),
       definition: found.version,
+      editHref: `/admin/processes/${encodeURIComponent(found.version.key)}/edit?version=${found.version.version}`,
+      compareHref:
+        found.siblings.length > 1 ? `/admin/processes/${encodeURIComponent(found.version.key)}/compare?to=${found.version.version}` : null,
+      canDeploy: processConsolePolicy.deploy(user),
       versions: found.siblings.map((v) => ({ ...v, href: definitionHref(v.id), current: v.id === id })),
       hasDiagram,
       diagramUrl: `${definitionHref(id)}/diagram.json`,
