@@ -18,6 +18,8 @@ export interface Config {
   readonly bodyLimit: string;
   /** Process jobs (timers) in this node. */
   readonly jobWorker: boolean;
+  /** Public credit queries one IP address may make per minute (PUBLIC_QUERY_RATE_LIMIT, default 30). */
+  readonly publicQueryRatePerMinute: number;
   /** Mark cookies Secure (behind HTTPS). */
   readonly secureCookies: boolean;
   /**
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadLimitBytes: Math.round((Number.isFinite(uploadMb) && uploadMb > 0 ? uploadMb : 10) * 1024 * 1024),
     bodyLimit: env.BODY_LIMIT ?? "1mb",
     jobWorker: parseBool(env.JOB_WORKER) ?? true,
+    publicQueryRatePerMinute: positiveInteger(env.PUBLIC_QUERY_RATE_LIMIT, 30, "PUBLIC_QUERY_RATE_LIMIT"),
     secureCookies: parseBool(env.SECURE_COOKIES) ?? false,
     sourceMapStacks: parseBool(env.SOURCE_MAP_STACKS) ?? false,
     auditKey: auditKeyFrom(env, dataDir),

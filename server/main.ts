@@ -4,6 +4,7 @@ import { loadConfig } from "./config.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./domain/accounts/demoSeed.js";
 import { startAuditCheckpoints } from "./domain/audit.js";
 import { startJobWorker } from "./engine/index.js";
+import { startCreditDailyJobs } from "./domain/credit/dailyJobs.js";
 import { createLogger } from "./logger.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
   });
   // Timer jobs fire in every node; claims are conditional updates, so several nodes never fire one job twice.
   const jobWorker = config.jobWorker ? startJobWorker(app.locals.context.engine, logger, 1000) : undefined;
+  // Daily credit jobs (publicity expiry): any node may run them, a claim row per day makes each run once.
+  const creditJobs = config.jobWorker
+    ? startCreditDailyJobs({ db, clock: app.locals.context.clock, logger, nodeId: config.nodeId })
+    : undefined;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ port, database: db.dialect, ms: Date.now() - started }, "server started");
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    const workerStopped = jobWorker ? jobWorker.stop() : Promise.resolve();
+    const workerStopped = Promise.all([jobWorker?.stop(), creditJobs?.stop()]);
     server.close(() => {
       void workerStopped
         .then(() => checkpoints.stop())

@@ -19,10 +19,10 @@ interface NavEntry {
   icon: string;
   roles: Role[] | "anyone" | "anonymous";
   /** Entries with the same menu are shown together under that menu. */
-  menu?: "流程与表单" | "系统管理";
+  menu?: "信用信息" | "流程与表单" | "系统管理";
 }
 
-const MENU_ICONS = { 流程与表单: "diagram-3", 系统管理: "gear" } as const;
+const MENU_ICONS = { 信用信息: "shield-shaded", 流程与表单: "diagram-3", 系统管理: "gear" } as const;
 
 // Order is the order on screen.
 const ENTRIES: NavEntry[] = [
@@ -32,8 +32,21 @@ const ENTRIES: NavEntry[] = [
   { href: "/my/cases", label: "我的办件", icon: "folder2-open", roles: ["applicant"] },
   { href: "/tasks", label: "待办任务", icon: "inbox", roles: ["reviewer", "dept_admin", "admin"] },
   { href: "/my/subjects", label: "我的主体", icon: "building", roles: ["applicant"] },
-  { href: "/archive", label: "承诺档案", icon: "archive", roles: ["reviewer", "dept_admin", "admin"] },
-  { href: "/admin/subjects", label: "信用主体", icon: "buildings", roles: ["admin", "reviewer", "dept_admin", "auditor"] },
+  { href: "/archive", label: "承诺档案", icon: "archive", roles: ["reviewer", "dept_admin", "admin"], menu: "信用信息" },
+  {
+    href: "/admin/subjects",
+    label: "信用主体",
+    icon: "buildings",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用信息",
+  },
+  {
+    href: "/admin/credit/records",
+    label: "信用记录",
+    icon: "clipboard-data",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用信息",
+  },
   { href: "/admin/forms", label: "表单设计", icon: "ui-checks", roles: ["admin", "dept_admin"], menu: "流程与表单" },
   { href: "/admin/catalog", label: "事项管理", icon: "card-checklist", roles: ["admin", "dept_admin"], menu: "流程与表单" },
   { href: "/admin/processes", label: "流程管理", icon: "diagram-2", roles: ["admin", "dept_admin"], menu: "流程与表单" },

@@ -27,6 +27,7 @@ import { portalCaseRoutes } from "./portal/cases.js";
 import { portalItemCaseRoutes } from "./portal/itemCases.js";
 import { taskRoutes } from "./tasks/index.js";
 import { adminCatalogRoutes } from "./admin/catalog.js";
+import { adminCreditRoutes } from "./admin/credit.js";
 
 /** Mounts every resource's router; one line per file in routes/. */
 export function mountRoutes(app: Express, ctx: AppContext): void {
@@ -57,4 +58,5 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(portalCaseRoutes(ctx));
   app.use(taskRoutes(ctx));
   app.use(adminCatalogRoutes(ctx));
+  app.use(adminCreditRoutes(ctx));
 }

@@ -4,6 +4,7 @@ import { Case } from "./Case.js";
 import { CreditSubject } from "./CreditSubject.js";
 import { Department } from "./Department.js";
 import { COMMITMENT_MODELS } from "./commitmentModels.js";
+import { CREDIT_MODELS } from "./creditModels.js";
 import { ENGINE_MODELS } from "./engineModels.js";
 import { FORM_MODELS } from "./formModels.js";
 import { Group } from "./Group.js";
@@ -36,4 +37,5 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of ENGINE_MODELS) model.initModel(sequelize);
   for (const model of FORM_MODELS) model.initModel(sequelize);
   for (const model of COMMITMENT_MODELS) model.initModel(sequelize);
+  for (const model of CREDIT_MODELS) model.initModel(sequelize);
 }
