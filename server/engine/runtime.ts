@@ -141,8 +141,24 @@ export class EngineRuntime {
   }
 
   /** Sets (or clears) the assignee: admin, or the current assignee handing over, or a candidate taking an unassigned task. */
-  setAssignee(taskId: string, assignee: string | null, actor: CurrentUser, t?: Transaction): Promise<TaskView> {
-    return tasks.setAssignee(this.ctx, taskId, assignee, actor, t);
+  setAssignee(
+    taskId: string,
+    assignee: string | null,
+    actor: CurrentUser,
+    t?: Transaction,
+    note?: { action?: string; reason?: string },
+  ): Promise<TaskView> {
+    return tasks.setAssignee(this.ctx, taskId, assignee, actor, t, note);
+  }
+
+  /** 委派: a delegate works the task and resolves it back to its owner (Camunda's delegateTask). */
+  delegateTask(taskId: string, delegate: string, actor: CurrentUser, t?: Transaction, reason?: string): Promise<TaskView> {
+    return tasks.delegateTask(this.ctx, taskId, delegate, actor, t, reason);
+  }
+
+  /** The delegate hands the task back to its owner (Camunda's resolveTask). */
+  resolveTask(taskId: string, actor: CurrentUser, t?: Transaction, opinion?: string): Promise<TaskView> {
+    return tasks.resolveTask(this.ctx, taskId, actor, t, opinion);
   }
 
   /** One open task, or null (completed tasks are gone from the table; their trace is in history). */

@@ -131,6 +131,10 @@ export interface TaskView {
   id: string;
   name: string | null;
   assignee: string | null;
+  /** 委派: who delegated it (and gets it back on resolve); null when never delegated. */
+  owner: string | null;
+  /** PENDING while a delegate works it; RESOLVED once handed back; null when never delegated (Camunda's DelegationState). */
+  delegationState: "PENDING" | "RESOLVED" | null;
   formKey: string | null;
   /** The form revision pinned when the task was created (null: no form, or none published then). */
   formRevision: number | null;

@@ -11,6 +11,9 @@ export class EngineTask extends Model<InferAttributes<EngineTask>, InferCreation
   declare executionId: string;
   declare name: string | null;
   declare assignee: string | null;
+  /** 委派: who delegated the task and gets it back when the delegate resolves it. */
+  declare owner: CreationOptional<string | null>;
+  declare delegationState: CreationOptional<"PENDING" | "RESOLVED" | null>;
   declare formKey: string | null;
   /** The form revision the task was created with (its binding resolved then); null when it has no form. */
   declare formRevision: CreationOptional<number | null>;
@@ -31,6 +34,8 @@ export class EngineTask extends Model<InferAttributes<EngineTask>, InferCreation
         executionId: { type: DataTypes.STRING(255), allowNull: false },
         name: { type: DataTypes.STRING(255), allowNull: true },
         assignee: { type: DataTypes.STRING(64), allowNull: true },
+        owner: { type: DataTypes.STRING(64), allowNull: true },
+        delegationState: { type: DataTypes.STRING(16), allowNull: true },
         formKey: { type: DataTypes.STRING(255), allowNull: true },
         formRevision: { type: DataTypes.INTEGER, allowNull: true },
         priority: { type: DataTypes.INTEGER, allowNull: false },

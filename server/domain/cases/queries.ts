@@ -90,17 +90,29 @@ export interface CaseTimelineEntry {
 
 /** The case's timeline from its process history: applied, each step reached and done, ended or terminated. */
 export async function caseHistoryTimeline(history: HistoryEvent[]): Promise<CaseTimelineEntry[]> {
-  const names = await displayNames(history.map((e) => e.actor));
+  const names = await displayNames([
+    ...history.map((e) => e.actor),
+    ...history.map((e) => (typeof e.detail?.to === "string" ? e.detail.to : null)),
+  ]);
   const who = (a: string | null) => (a ? (names.get(a) ?? a) : null);
   const out: CaseTimelineEntry[] = [];
   for (const e of history) {
     const step = e.activityName ?? e.activityId ?? "";
     const reason = typeof e.detail?.reason === "string" ? e.detail.reason : null;
+    const to = typeof e.detail?.to === "string" ? who(e.detail.to) : null;
+    const opinion = typeof e.detail?.opinion === "string" ? e.detail.opinion : null;
     if (e.event === "instance.start") out.push({ at: e.at, title: "提交申请", actor: who(e.actor), detail: null });
     else if (e.event === "task.created") out.push({ at: e.at, title: `进入“${step}”`, actor: null, detail: null });
     else if (e.event === "task.completed") out.push({ at: e.at, title: `完成“${step}”`, actor: who(e.actor), detail: null });
+    else if (e.event === "task.assigned" && e.detail?.action === "task.transferred")
+      out.push({ at: e.at, title: `转办“${step}”给 ${to ?? ""}`, actor: who(e.actor), detail: reason });
+    else if (e.event === "task.delegated")
+      out.push({ at: e.at, title: `委派 ${to ?? ""} 办理“${step}”`, actor: who(e.actor), detail: reason });
+    else if (e.event === "task.resolved")
+      out.push({ at: e.at, title: `“${step}”委派办理完毕，交回 ${to ?? ""}`, actor: who(e.actor), detail: opinion });
     else if (e.event === "instance.end") out.push({ at: e.at, title: "办结", actor: null, detail: null });
-    else if (e.event === "instance.cancelled") out.push({ at: e.at, title: "已终止", actor: who(e.actor), detail: reason });
+    else if (e.event === "instance.cancelled")
+      out.push({ at: e.at, title: reason?.startsWith("申请人撤回") ? "申请人撤回" : "已终止", actor: who(e.actor), detail: reason });
   }
   return out;
 }

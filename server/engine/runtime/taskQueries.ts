@@ -13,6 +13,8 @@ function taskFromRow(r: Record<string, unknown>, cands: CandidateRow[]): TaskVie
     id: String(r.id),
     name: (r.name as string | null) ?? null,
     assignee: (r.assignee as string | null) ?? null,
+    owner: (r.owner as string | null) ?? null,
+    delegationState: (r.delegation_state as TaskView["delegationState"] | undefined) ?? null,
     formKey: (r.form_key as string | null) ?? null,
     formRevision: r.form_revision === null || r.form_revision === undefined ? null : Number(r.form_revision),
     priority: Number(r.priority),

@@ -18,11 +18,12 @@ export function mayWork(user: CurrentUser, task: TaskView): boolean {
   return task.candidateUsers.includes(user.username) || task.candidateGroups.some((g) => user.groups.includes(g));
 }
 
-/** May the user see this task at all (assignee, candidate, admin)? */
+/** May the user see this task at all (assignee, its owner while delegated, candidate, admin)? */
 export function mayRead(user: CurrentUser, task: TaskView): boolean {
   return (
     user.isAdmin ||
     task.assignee === user.username ||
+    (!!task.owner && task.owner === user.username) ||
     task.candidateUsers.includes(user.username) ||
     task.candidateGroups.some((g) => user.groups.includes(g))
   );
@@ -41,13 +42,15 @@ export async function completeTask(
     if (typeof input.actor !== "string" && !mayWork(input.actor, pre)) {
       throw new ForbiddenError(pre.assignee ? `任务已由 ${pre.assignee} 办理，您不能完成它` : "您不是此任务的候选人，不能完成它");
     }
+    refusePendingDelegation(pre);
     let removed: string[] = [];
     const { view } = await step(ctx, pre.processInstanceId, t, actor, async (run, collector) => {
       // Re-read under the instance lock: on MySQL someone may have completed or claimed it a moment ago
       // (on SQLite the write queue already made the first read part of this serialized transaction).
       // Only the assignee can change while a task is open; candidates are fixed when it is created.
-      const task = ctx.db.dialect === "mysql" ? { ...pre, assignee: await currentAssignee(ctx, taskId, t) } : pre;
+      const task = ctx.db.dialect === "mysql" ? { ...pre, ...(await currentPeople(ctx, taskId, t)) } : pre;
       if (typeof input.actor !== "string" && !mayWork(input.actor, task)) throw new ForbiddenError("您不能完成此任务");
+      refusePendingDelegation(task);
       run.assignVariables(input.variables);
       collector.declareTypes(input.variableTypes);
       collector.notes.push(
@@ -83,52 +86,86 @@ export async function completeTask(
   });
 }
 
-/** The task's assignee now (under the instance lock); 404 when the task is gone. */
-async function currentAssignee(ctx: EngineContext, taskId: string, t: Transaction): Promise<string | null> {
-  const [row] = await ctx.db.sequelize.query<{ assignee: string | null }>("SELECT assignee FROM engine_tasks WHERE id = :id", {
+/** Camunda's rule: a delegated task is resolved by its delegate (back to its owner), not completed. */
+function refusePendingDelegation(task: TaskView): void {
+  if (task.delegationState === "PENDING") {
+    throw new ConflictError(
+      `任务已委派给 ${task.assignee ?? ""} 办理，须由其办理完毕（resolve）交回 ${task.owner ?? ""} 后再完成`,
+      "task_delegation_pending",
+    );
+  }
+}
+
+/** Who holds the task now (under the instance lock); 404 when the task is gone. */
+async function currentPeople(
+  ctx: EngineContext,
+  taskId: string,
+  t: Transaction,
+): Promise<Pick<TaskView, "assignee" | "owner" | "delegationState">> {
+  const [row] = await ctx.db.sequelize.query<{
+    assignee: string | null;
+    owner: string | null;
+    delegation_state: TaskView["delegationState"];
+  }>("SELECT assignee, owner, delegation_state FROM engine_tasks WHERE id = :id", {
     replacements: { id: taskId },
     type: QueryTypes.SELECT,
     transaction: t,
   });
   if (!row) throw new NotFoundError(`找不到任务 ${taskId}（可能已经完成）`);
-  return row.assignee;
+  return { assignee: row.assignee, owner: row.owner, delegationState: row.delegation_state ?? null };
 }
 
-/** Changes the assignee under the instance lock: decide answers the new one (or throws); recorded in history and audit. */
+/** Who holds a task after a change: the assignee, and for 委派 its owner and delegation state; `note` goes to history. */
+interface PeopleChange {
+  assignee: string | null;
+  owner?: string | null;
+  delegationState?: TaskView["delegationState"];
+  note?: Record<string, unknown>;
+}
+
+/** Changes who holds the task under the instance lock: decide answers the change (or throws); recorded in history and audit. */
 async function changeAssignee(
   ctx: EngineContext,
   taskId: string,
   actor: CurrentUser,
   t: Transaction | undefined,
-  decide: (task: TaskView) => string | null,
+  decide: (task: TaskView) => string | null | PeopleChange,
   action: string,
+  event = "task.assigned",
 ): Promise<TaskView> {
   return ctx.tx(t, async (t) => {
     const task = await loadTask(ctx, taskId, t);
     await lockInstance(ctx, task.processInstanceId, t);
     const again = await loadTask(ctx, taskId, t);
-    const assignee = decide(again);
-    await EngineTask.update({ assignee }, { where: { id: taskId }, transaction: t });
+    const decided = decide(again);
+    const change: PeopleChange = typeof decided === "object" && decided !== null ? decided : { assignee: decided };
+    const { assignee } = change;
+    const people = {
+      assignee,
+      ...(change.owner !== undefined ? { owner: change.owner } : {}),
+      ...(change.delegationState !== undefined ? { delegationState: change.delegationState } : {}),
+    };
+    await EngineTask.update(people, { where: { id: taskId }, transaction: t });
     await EngineTaskCandidate.update({ assignee }, { where: { taskId }, transaction: t });
     await record(ctx, t, task.processInstanceId, {
-      event: "task.assigned",
+      event,
       activityId: task.taskDefinitionKey,
       activityType: "bpmn:UserTask",
       activityName: task.name,
       executionId: task.executionId,
       taskId,
       actor: actor.username,
-      detail: { from: again.assignee, to: assignee, action },
+      detail: { from: again.assignee, to: assignee, action, ...change.note },
     });
     await audit(ctx.db, t, {
       actor: actor.username,
       action,
       entityType: "task",
       entityId: taskId,
-      detail: { instanceId: task.processInstanceId, from: again.assignee, to: assignee },
+      detail: { instanceId: task.processInstanceId, from: again.assignee, to: assignee, ...change.note },
       at: ctx.now(),
     });
-    return { ...again, assignee };
+    return { ...again, ...people };
   });
 }
 
@@ -158,19 +195,25 @@ export function unclaimTask(ctx: EngineContext, taskId: string, actor: CurrentUs
     t,
     (task) => {
       if (!actor.isAdmin && task.assignee !== actor.username) throw new ForbiddenError("只有任务办理人或管理员可以退回任务");
+      if (task.delegationState === "PENDING")
+        throw new ConflictError("任务正在委派办理中，请由被委派人办理完毕交回", "task_delegation_pending");
       return null;
     },
     "task.unclaimed",
   );
 }
 
-/** Sets (or clears) the assignee: admin, or the current assignee handing over, or a candidate taking an unassigned task. */
+/**
+ * Sets (or clears) the assignee: admin, or the current assignee handing over, or a candidate taking an unassigned task.
+ * Whom it may go to is the caller's policy (domain/tasks/reassign.ts); `note` (e.g. the reason of a 转办) goes to history.
+ */
 export function setAssignee(
   ctx: EngineContext,
   taskId: string,
   assignee: string | null,
   actor: CurrentUser,
   t?: Transaction,
+  note?: { action?: string; reason?: string },
 ): Promise<TaskView> {
   return changeAssignee(
     ctx,
@@ -181,8 +224,59 @@ export function setAssignee(
       const allowed =
         actor.isAdmin || task.assignee === actor.username || (!task.assignee && mayWork(actor, task) && assignee === actor.username);
       if (!allowed) throw new ForbiddenError("您不能更改此任务的办理人");
-      return assignee;
+      if (task.delegationState === "PENDING") throw new ConflictError("任务正在委派办理中，不能转交", "task_delegation_pending");
+      return { assignee, note: note?.reason ? { reason: note.reason } : undefined };
     },
-    "task.assigned",
+    note?.action ?? "task.assigned",
+  );
+}
+
+/**
+ * 委派 (Camunda's delegateTask): the assignee (or an admin) has a delegate work the task; it stays the owner's and comes
+ * back on resolve. A delegated task cannot be completed until then.
+ */
+export function delegateTask(
+  ctx: EngineContext,
+  taskId: string,
+  delegate: string,
+  actor: CurrentUser,
+  t?: Transaction,
+  reason?: string,
+): Promise<TaskView> {
+  return changeAssignee(
+    ctx,
+    taskId,
+    actor,
+    t,
+    (task) => {
+      if (!actor.isAdmin && task.assignee !== actor.username) throw new ForbiddenError("只有任务办理人可以委派（请先认领）");
+      if (task.delegationState === "PENDING") throw new ConflictError(`任务已委派给 ${task.assignee ?? ""}`, "task_delegation_pending");
+      if (delegate === task.assignee) throw new ConflictError("不能委派给自己", "task_delegate_self");
+      return {
+        assignee: delegate,
+        owner: task.owner ?? task.assignee ?? actor.username,
+        delegationState: "PENDING",
+        note: reason ? { reason } : undefined,
+      };
+    },
+    "task.delegated",
+    "task.delegated",
+  );
+}
+
+/** Camunda's resolveTask: the delegate hands the task back to its owner (RESOLVED), with an opinion for the owner. */
+export function resolveTask(ctx: EngineContext, taskId: string, actor: CurrentUser, t?: Transaction, opinion?: string): Promise<TaskView> {
+  return changeAssignee(
+    ctx,
+    taskId,
+    actor,
+    t,
+    (task) => {
+      if (task.delegationState !== "PENDING") throw new ConflictError("任务不在委派办理中，无需交回", "task_not_delegated");
+      if (!actor.isAdmin && task.assignee !== actor.username) throw new ForbiddenError("只有被委派人可以办理完毕交回");
+      return { assignee: task.owner, delegationState: "RESOLVED", note: opinion ? { opinion } : undefined };
+    },
+    "task.resolved",
+    "task.resolved",
   );
 }

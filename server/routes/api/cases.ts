@@ -5,7 +5,10 @@ import type { AppContext } from "../../context.js";
 import type { Case } from "../../db/models/Case.js";
 import { findApplicantCase, listMyCases } from "../../domain/cases/queries.js";
 import { startItemCase } from "../../domain/cases/startCase.js";
+import { withdrawCase } from "../../domain/cases/withdrawCase.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
+import { delegateTaskTo, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
+import type { TaskView } from "../../engine/index.js";
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 
@@ -20,6 +23,14 @@ const ListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).optional(),
 });
 const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
+const ReassignBody = z.object({
+  to: z.string({ error: "请在 to 中给出同事的用户名" }).min(1).max(64),
+  reason: z.string().max(2000).optional(),
+});
+const WithdrawBody = z.object({ reason: z.string({ error: "请填写撤回原因 reason" }).max(2000) });
+const ResolveBody = z.object({ opinion: z.string().max(2000).optional() });
+
+const presentTask = (t: TaskView) => ({ id: t.id, name: t.name, assignee: t.assignee, owner: t.owner, delegationState: t.delegationState });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -88,11 +99,38 @@ export function caseApiRoutes(ctx: AppContext): Router {
     });
   });
 
+  /** 撤回 by the applicant while nobody has decided yet. */
+  router.post("/api/cases/:code/withdraw", requireRole("applicant"), async (req, res) => {
+    const { reason } = parse(WithdrawBody, req.body ?? {});
+    const kase = await withdrawCase(ctx, { actor: currentUser(req), code: String(req.params.code), reason });
+    res.json({ data: presentCase(kase) });
+  });
+
   /** Completes a user task (any flow) with its form's data; 400 with the form's field errors, 403/404 as the policies say. */
   router.post("/api/tasks/:id/complete", requireUser, async (req, res) => {
     const { data } = parse(CompleteBody, req.body);
     const instance = await completeUserTask(ctx, { actor: currentUser(req), taskId: String(req.params.id), data });
     res.json({ data: { processInstanceId: instance?.id ?? null, state: instance?.state ?? null } });
+  });
+
+  /** 转办: to a colleague of the same department, with a reason. */
+  router.post("/api/tasks/:id/transfer", requireRole("reviewer", "dept_admin"), async (req, res) => {
+    const body = parse(ReassignBody, req.body);
+    const task = await transferTask(ctx, { actor: currentUser(req), taskId: String(req.params.id), to: body.to, reason: body.reason });
+    res.json({ data: presentTask(task) });
+  });
+
+  /** 委派: a colleague works the task and resolves it back. */
+  router.post("/api/tasks/:id/delegate", requireRole("reviewer", "dept_admin"), async (req, res) => {
+    const body = parse(ReassignBody, req.body);
+    const task = await delegateTaskTo(ctx, { actor: currentUser(req), taskId: String(req.params.id), to: body.to, reason: body.reason });
+    res.json({ data: presentTask(task) });
+  });
+
+  router.post("/api/tasks/:id/resolve", requireRole("reviewer", "dept_admin"), async (req, res) => {
+    const { opinion } = parse(ResolveBody, req.body ?? {});
+    const task = await resolveDelegatedTask(ctx, { actor: currentUser(req), taskId: String(req.params.id), opinion });
+    res.json({ data: presentTask(task) });
   });
 
   return router;

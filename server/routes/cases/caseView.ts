@@ -14,6 +14,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The status badge colour of a case label. */
 export function caseBadge(status: string): string {
+  if (status === "已撤回") return "secondary";
   if (status === "已终止" || status.startsWith("不予")) return "danger";
   if (status === "已办结" || status === "监管完成") return "success";
   if (status.includes("补正") || status.includes("退回")) return "warning";

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { TaskFilter, TaskView } from "../../engine/index.js";
 import { completeUserTask, findVisibleTask } from "../../domain/tasks/completeTask.js";
-import { ForbiddenError } from "../../errors.js";
+import { delegateTaskTo, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
+import { ForbiddenError, ValidationError } from "../../errors.js";
 import { fromTyped, parseCamunda, qBool, requireTaskUser, taskDto, toTyped, TypedVariables, user, declaredTypes } from "./common.js";
 import { qFirstResult, qMaxResults } from "./paging.js";
 
@@ -112,7 +113,7 @@ export function taskRoutes(ctx: AppContext): Router {
     const me = user(req);
     if (userId && userId !== me.username) {
       if (!me.isAdmin) throw new ForbiddenError("只能为自己认领任务");
-      await ctx.engine.setAssignee(task.id, userId, me);
+      await transferTask(ctx, { actor: me, taskId: task.id, to: userId, reasonRequired: false });
     } else {
       await ctx.engine.claimTask(task.id, me);
     }
@@ -128,7 +129,26 @@ export function taskRoutes(ctx: AppContext): Router {
   router.post("/task/:id/assignee", async (req, res) => {
     const task = await visible(req);
     const { userId } = parseCamunda(UserId, req.body ?? {});
-    await ctx.engine.setAssignee(task.id, userId ?? null, user(req));
+    const me = user(req);
+    // Handing the task to someone else is a 转办: only to a colleague of the same department (the task page's rule).
+    if (userId && userId !== me.username) await transferTask(ctx, { actor: me, taskId: task.id, to: userId, reasonRequired: false });
+    else await ctx.engine.setAssignee(task.id, userId ?? null, me);
+    res.status(204).end();
+  });
+
+  /** Camunda's delegate: the assignee has a colleague work the task (DelegationState PENDING, owner = the assignee). */
+  router.post("/task/:id/delegate", async (req, res) => {
+    const task = await visible(req);
+    const { userId } = parseCamunda(UserId, req.body ?? {});
+    if (!userId) throw new ValidationError("请在 userId 中给出被委派人的用户名", [{ path: "userId", message: "必填" }]);
+    await delegateTaskTo(ctx, { actor: user(req), taskId: task.id, to: userId, reasonRequired: false });
+    res.status(204).end();
+  });
+
+  /** Camunda's resolve: the delegate hands the task back to its owner (DelegationState RESOLVED). */
+  router.post("/task/:id/resolve", async (req, res) => {
+    const task = await visible(req);
+    await resolveDelegatedTask(ctx, { actor: user(req), taskId: task.id });
     res.status(204).end();
   });
 

@@ -5,11 +5,12 @@ import type { AppContext } from "../../context.js";
 import type { Case } from "../../db/models/Case.js";
 import { findApplicantCase } from "../../domain/cases/queries.js";
 import { startItemCase } from "../../domain/cases/startCase.js";
+import { withdrawCase, withdrawRefusal } from "../../domain/cases/withdrawCase.js";
 import { findCatalogEntry } from "../../domain/catalog/catalogQueries.js";
 import { subjectsOfApplicant } from "../../domain/portal/queries.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import type { TaskView } from "../../engine/index.js";
-import { NotFoundError, nullWhenNotFound } from "../../errors.js";
+import { AppError, NotFoundError, nullWhenNotFound } from "../../errors.js";
 import { deleteDraft, getFormRevision, loadDraft } from "../../forms/index.js";
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
@@ -22,6 +23,7 @@ import { caseDiagramJson, caseFormJson, presentCaseBody } from "../cases/caseVie
 const SubjectQuery = z.object({ subject: z.string().max(18).optional().catch(undefined) });
 const StartBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
 const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
+const WithdrawBody = z.object({ reason: z.string().max(2000).default("") });
 const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
 
 const esc = encodeURIComponent;
@@ -98,14 +100,16 @@ export function portalItemCaseRoutes(ctx: AppContext): Router {
     const kase = await findApplicantCase(user, String(req.params.code)).catch(nullWhenNotFound);
     if (!kase || kase.kind === "commitment") return next();
     const base = `/my/cases/${esc(String(req.params.code))}`;
-    const [body, tasks] = await Promise.all([
+    const [body, tasks, refusal] = await Promise.all([
       presentCaseBody(ctx, kase, { form: (v) => `${base}/forms/${v}.json`, diagram: `${base}/diagram.json` }),
       myTasks(ctx, user, kase),
+      withdrawRefusal(ctx, user, kase),
     ]);
     res.render("portal/generic-case", {
       title: `办件 ${body.header.code}`,
       flash: takeFlash(req),
       ...body,
+      withdrawAction: refusal ? null : `${base}/withdraw`,
       myTasks: tasks.map((t) => ({
         id: t.id,
         name: t.name ?? t.taskDefinitionKey,
@@ -121,6 +125,20 @@ export function portalItemCaseRoutes(ctx: AppContext): Router {
           : null,
       })),
     });
+  });
+
+  /** 撤回: the applicant takes its application back while nobody has decided yet (a plain form post with the reason). */
+  router.post("/my/cases/:code/withdraw", applicant, async (req, res) => {
+    const { reason } = parse(WithdrawBody, req.body ?? {});
+    const code = String(req.params.code);
+    try {
+      await withdrawCase(ctx, { actor: currentUser(req), code, reason });
+      setFlash(req, "success", `已撤回办件 ${code}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.details?.[0]?.message ?? err.message);
+    }
+    res.redirect(303, `/my/cases/${esc(code)}`);
   });
 
   router.get("/my/cases/:code/forms/:version.json", requireUser, async (req, res) => {

@@ -9,6 +9,7 @@ import { listInbox, nearDueDeadline, type InboxPage } from "../../domain/inbox/l
 import { VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
 import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
+import { delegateTaskTo, listColleagues, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
 import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
 import type { TaskView } from "../../engine/index.js";
@@ -63,6 +64,22 @@ async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): 
 }
 
 const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
+const ReassignBody = z.object({ to: z.string().max(64).default(""), reason: z.string().max(2000).optional() });
+const ResolveBody = z.object({ opinion: z.string().max(2000).optional() });
+
+/** Who holds the task for the task page's 转办 / 委派 / 交回 panel. */
+async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView) {
+  const delegatedToMe = task.delegationState === "PENDING" && task.assignee === user.username;
+  const delegatedByMe = task.delegationState === "PENDING" && task.owner === user.username;
+  const canReassign = task.delegationState !== "PENDING" && (task.assignee === user.username || (user.isAdmin && !!task.assignee));
+  return {
+    delegatedToMe,
+    delegatedByMe,
+    owner: task.owner,
+    canReassign,
+    colleagues: canReassign ? await listColleagues(ctx.db, user) : [],
+  };
+}
 
 /** A local path to come back to after a one-click action (never another site). */
 function safeReturn(req: Request): string {
@@ -216,12 +233,13 @@ export function taskRoutes(ctx: AppContext): Router {
     const mayWork = user.isAdmin || (task.assignee ? task.assignee === user.username : true);
     if (!commitment) {
       // A task of any other flow: the case, its filled forms read-only, the diagram, the history, and the task's form.
-      const [body, near] = await Promise.all([
+      const [body, near, people] = await Promise.all([
         presentCaseBody(ctx, kase, {
           form: (v) => `/tasks/${task.id}/case-forms/${v}.json`,
           diagram: `/tasks/${task.id}/diagram.json`,
         }),
         nearDueDeadline(now),
+        taskPeople(ctx, user, task),
       ]);
       const state = dueState(task.due, now, near);
       return res.render("tasks/generic", {
@@ -248,14 +266,16 @@ export function taskRoutes(ctx: AppContext): Router {
               }
             : null,
         completeWithoutForm: mayWork && !task.formKey,
+        people,
         returnTo: `/tasks/${task.id}`,
       });
     }
-    const [detail, timeline, profile, near] = await Promise.all([
+    const [detail, timeline, profile, near, people] = await Promise.all([
       loadCommitmentDetail(ctx.engine, commitment),
       caseTimeline(ctx.db, commitment),
       subjectProfile(commitment.subjectId, commitment.code),
       nearDueDeadline(now),
+      taskPeople(ctx, user, task),
     ]);
     const view = presentCommitment(detail, user);
     const state = dueState(task.due, now, near);
@@ -298,8 +318,44 @@ export function taskRoutes(ctx: AppContext): Router {
             mode: "decision",
           }
         : null,
+      people,
       returnTo: `/tasks/${task.id}`,
     });
+  });
+
+  /** 转办 and 委派 from the task page (plain form posts): the commands /api and /engine-rest use too. */
+  for (const [path, command, done] of [
+    ["transfer", transferTask, "已转办给"],
+    ["delegate", delegateTaskTo, "已委派给"],
+  ] as const) {
+    router.post(`/tasks/:id/${path}`, staff, async (req, res) => {
+      const user = currentUser(req);
+      const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+      const body = parse(ReassignBody, req.body ?? {});
+      try {
+        const after = await command(ctx, { actor: user, taskId: task.id, to: body.to, reason: body.reason });
+        setFlash(req, "success", `${done} ${after.assignee}：“${task.name ?? task.taskDefinitionKey}”（${task.businessKey ?? ""}）`);
+        res.redirect(303, path === "transfer" ? "/tasks" : `/tasks/${task.id}`);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        setFlash(req, "warning", err.details?.[0]?.message ?? err.message);
+        res.redirect(303, `/tasks/${task.id}`);
+      }
+    });
+  }
+
+  /** The delegate hands the task back to its owner with an opinion. */
+  router.post("/tasks/:id/resolve", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+    const { opinion } = parse(ResolveBody, req.body ?? {});
+    const after = await resolveDelegatedTask(ctx, { actor: user, taskId: task.id, opinion });
+    setFlash(
+      req,
+      "success",
+      `已办理完毕，交回 ${after.assignee ?? ""}：“${task.name ?? task.taskDefinitionKey}”（${task.businessKey ?? ""}）`,
+    );
+    res.redirect(303, "/tasks");
   });
 
   /** The case's form revision (the submission is shown read-only with it). */
