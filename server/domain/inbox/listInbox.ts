@@ -179,7 +179,8 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
     r.groups = myGroups;
     where.push(inMyGroups);
   }
-  if (filter.overdue) where.push("t.due_at < :now");
+  // Unary plus: the tasks assigned to me are found by the assignee index, never by walking every overdue task.
+  if (filter.overdue) where.push("+t.due_at < :now");
   const order = filter.order === "desc" ? "DESC" : "ASC";
   const offset = (page - 1) * pageSize;
   const nowMs = now.getTime();
@@ -239,10 +240,10 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
       all,
       cappedCount(db, user, r, { cand: null, mine: [], where: [], withCase: false }),
       cappedCount(db, user, r, { cand: ["x.assignee IS NULL"], mine: null, where: [], withCase: false }),
-      cappedCount(db, user, r, { cand: ["x.due_at < :now"], mine: ["t.due_at < :now"], where: [], withCase: false }),
+      cappedCount(db, user, r, { cand: ["x.due_at < :now"], mine: ["+t.due_at < :now"], where: [], withCase: false }),
       cappedCount(db, user, r, {
         cand: ["x.due_at >= :now", "x.due_at <= :soon"],
-        mine: ["t.due_at >= :now", "t.due_at <= :soon"],
+        mine: ["+t.due_at >= :now", "+t.due_at <= :soon"],
         where: [],
         withCase: false,
       }),
