@@ -52,6 +52,12 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+export class TooManyRequestsError extends AppError {
+  constructor(message = "操作太频繁，请稍后再试") {
+    super(429, "too_many_requests", message);
+  }
+}
+
 /** For `.catch(nullWhenNotFound)`: a missing row reads as null; any other failure (the database) still throws. */
 export function nullWhenNotFound(err: unknown): null {
   if (err instanceof NotFoundError) return null;

@@ -250,6 +250,7 @@ export function presentInboxRow(row: InboxRow) {
     due: iso(row.due),
     overdue: row.overdue,
     nearDue: row.nearDue,
+    urged: row.urged,
     /** The task's case, of any flow (a commitment's code is its 承诺编码). */
     case: {
       code: row.code,

@@ -15,6 +15,7 @@ export function presentInboxRow(row: InboxRow, viewer: { username: string; isAdm
     itemCode: row.itemCode,
     departmentName: row.departmentName,
     caseStatus: row.status,
+    urged: row.urged,
     assignee: row.assignee,
     mine: row.assignee === viewer.username,
     dueAt: row.due?.toISOString() ?? null,

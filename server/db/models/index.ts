@@ -14,6 +14,7 @@ import { UserGroup } from "./UserGroup.js";
 import { UserRole } from "./UserRole.js";
 import { UserSubject } from "./UserSubject.js";
 import { ProcessDraft } from "./ProcessDraft.js";
+import { TaskReminder } from "./TaskReminder.js";
 
 export { AuditEntry, Case, CreditSubject, Department, Group, SubjectClaim, User, UserGroup, UserRole, UserSubject };
 
@@ -27,6 +28,7 @@ export function initModels(sequelize: Sequelize): void {
     Group,
     ProcessDraft,
     SubjectClaim,
+    TaskReminder,
     User,
     UserGroup,
     UserRole,

@@ -71,6 +71,8 @@ export interface InboxRow {
   subjectName: string;
   subjectCode: string;
   status: string;
+  /** Somebody sent a 催办 on it. */
+  urged: boolean;
 }
 
 export interface InboxPage {
@@ -104,6 +106,7 @@ interface RawRow {
   subject_name: string | null;
   subject_code: string | null;
   status: string;
+  urged: number | boolean | string;
 }
 
 // MySQL returns Date objects; SQLite returns Sequelize's text form "YYYY-MM-DD HH:MM:SS.SSS +00:00".
@@ -193,7 +196,7 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
   const select = `t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
             t.definition_key AS process_key, k.kind, COALESCE(k.business_key, k.instance_id) AS code, i.item_code,
             COALESCE(v.name, k.title) AS item_name, d.code AS department_code, d.name AS department_name, k.subject_name,
-            k.subject_code, k.status`;
+            k.subject_code, k.status, EXISTS (SELECT 1 FROM task_reminders r WHERE r.task_id = t.id) AS urged`;
   const taskKey = keyed ? ["t.definition_key = :key"] : [];
   const rows = ids
     ? ids.length
@@ -452,5 +455,6 @@ function presentRow(x: RawRow, nowMs: number, soonMs: number): InboxRow {
     subjectName: x.subject_name ?? "",
     subjectCode: x.subject_code ?? "",
     status: x.status,
+    urged: Number(x.urged) === 1 || x.urged === true,
   };
 }

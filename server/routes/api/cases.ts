@@ -6,6 +6,7 @@ import type { Case } from "../../db/models/Case.js";
 import { findApplicantCase, listMyCases } from "../../domain/cases/queries.js";
 import { startItemCase } from "../../domain/cases/startCase.js";
 import { withdrawCase } from "../../domain/cases/withdrawCase.js";
+import { urgeTask } from "../../domain/tasks/urgeTask.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import { delegateTaskTo, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
 import type { TaskView } from "../../engine/index.js";
@@ -27,6 +28,7 @@ const ReassignBody = z.object({
   to: z.string({ error: "请在 to 中给出同事的用户名" }).min(1).max(64),
   reason: z.string().max(2000).optional(),
 });
+const UrgeBody = z.object({ message: z.string().max(2000).optional() });
 const WithdrawBody = z.object({ reason: z.string({ error: "请填写撤回原因 reason" }).max(2000) });
 const ResolveBody = z.object({ opinion: z.string().max(2000).optional() });
 
@@ -97,6 +99,13 @@ export function caseApiRoutes(ctx: AppContext): Router {
         })),
       },
     });
+  });
+
+  /** 催办: the case's applicant on an overdue task, or the department's dept_admin; once a day per task and sender (429). */
+  router.post("/api/tasks/:id/urge", requireUser, async (req, res) => {
+    const { message } = parse(UrgeBody, req.body ?? {});
+    const reminder = await urgeTask(ctx, { actor: currentUser(req), taskId: String(req.params.id), message });
+    res.status(201).json({ data: { taskId: reminder.taskId, message: reminder.message, at: reminder.createdAt.toISOString() } });
   });
 
   /** 撤回 by the applicant while nobody has decided yet. */

@@ -3,6 +3,7 @@ import type { Case } from "../../db/models/Case.js";
 import { Department } from "../../db/models/Department.js";
 import { listCaseForms } from "../../domain/cases/caseForms.js";
 import { caseHistoryTimeline } from "../../domain/cases/queries.js";
+import { remindersOf } from "../../domain/tasks/urgeTask.js";
 import { findDefinitionVersion, waitingElements } from "../../domain/processes/queries.js";
 import { hasDiagramInformation } from "../../domain/processes/diagram.js";
 import { NotFoundError } from "../../errors.js";
@@ -26,12 +27,16 @@ export function caseBadge(status: string): string {
  * the revision it was filled in), the timeline from its history, and where to read its diagram.
  */
 export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form: (version: number) => string; diagram: string }) {
-  const [forms, history, department] = await Promise.all([
+  const [forms, history, department, reminders] = await Promise.all([
     listCaseForms(ctx.db, kase.instanceId),
     ctx.engine.history(kase.instanceId),
     kase.departmentId ? Department.findByPk(kase.departmentId) : Promise.resolve(null),
+    remindersOf({ instanceId: kase.instanceId }),
   ]);
-  const timeline = await caseHistoryTimeline(history);
+  const timeline = [
+    ...(await caseHistoryTimeline(history)),
+    ...reminders.map((r) => ({ at: r.createdAt, title: "催办", actor: r.sentBy, detail: r.message })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
   return {
     header: {
       code: kase.businessKey ?? kase.instanceId,

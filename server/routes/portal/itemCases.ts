@@ -6,6 +6,7 @@ import type { Case } from "../../db/models/Case.js";
 import { findApplicantCase } from "../../domain/cases/queries.js";
 import { startItemCase } from "../../domain/cases/startCase.js";
 import { withdrawCase, withdrawRefusal } from "../../domain/cases/withdrawCase.js";
+import { urgeableTasks, urgeTask } from "../../domain/tasks/urgeTask.js";
 import { findCatalogEntry } from "../../domain/catalog/catalogQueries.js";
 import { subjectsOfApplicant } from "../../domain/portal/queries.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
@@ -23,6 +24,7 @@ import { caseDiagramJson, caseFormJson, presentCaseBody } from "../cases/caseVie
 const SubjectQuery = z.object({ subject: z.string().max(18).optional().catch(undefined) });
 const StartBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
 const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
+const UrgeBody = z.object({ message: z.string().max(2000).optional() });
 const WithdrawBody = z.object({ reason: z.string().max(2000).default("") });
 const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
 
@@ -100,16 +102,22 @@ export function portalItemCaseRoutes(ctx: AppContext): Router {
     const kase = await findApplicantCase(user, String(req.params.code)).catch(nullWhenNotFound);
     if (!kase || kase.kind === "commitment") return next();
     const base = `/my/cases/${esc(String(req.params.code))}`;
-    const [body, tasks, refusal] = await Promise.all([
+    const [body, tasks, refusal, urgeable] = await Promise.all([
       presentCaseBody(ctx, kase, { form: (v) => `${base}/forms/${v}.json`, diagram: `${base}/diagram.json` }),
       myTasks(ctx, user, kase),
       withdrawRefusal(ctx, user, kase),
+      urgeableTasks(ctx, user, kase),
     ]);
     res.render("portal/generic-case", {
       title: `办件 ${body.header.code}`,
       flash: takeFlash(req),
       ...body,
       withdrawAction: refusal ? null : `${base}/withdraw`,
+      urgeable: urgeable.map((t) => ({
+        name: t.name ?? t.taskDefinitionKey,
+        due: t.due?.toISOString() ?? null,
+        action: `${base}/tasks/${t.id}/urge`,
+      })),
       myTasks: tasks.map((t) => ({
         id: t.id,
         name: t.name ?? t.taskDefinitionKey,
@@ -139,6 +147,23 @@ export function portalItemCaseRoutes(ctx: AppContext): Router {
       setFlash(req, "warning", err.details?.[0]?.message ?? err.message);
     }
     res.redirect(303, `/my/cases/${esc(code)}`);
+  });
+
+  /** 催办 by the applicant on an overdue step of its case. */
+  router.post("/my/cases/:code/tasks/:taskId/urge", applicant, async (req, res) => {
+    const user = currentUser(req);
+    const kase = await findApplicantCase(user, String(req.params.code));
+    const { message } = parse(UrgeBody, req.body ?? {});
+    const task = (await ctx.engine.findTasks({ processInstanceId: kase.instanceId })).find((t) => t.id === String(req.params.taskId));
+    if (!task) throw new NotFoundError("找不到该环节（可能已经办结）");
+    try {
+      await urgeTask(ctx, { actor: user, taskId: task.id, message });
+      setFlash(req, "success", `已催办“${task.name ?? task.taskDefinitionKey}”，承办人员会在待办中看到`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.message);
+    }
+    res.redirect(303, `/my/cases/${esc(kase.businessKey ?? "")}`);
   });
 
   router.get("/my/cases/:code/forms/:version.json", requireUser, async (req, res) => {

@@ -10,6 +10,7 @@ import { VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.j
 import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import { delegateTaskTo, listColleagues, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
+import { remindersOf, urgeableTasks, urgeTask } from "../../domain/tasks/urgeTask.js";
 import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
 import type { TaskView } from "../../engine/index.js";
@@ -65,10 +66,13 @@ async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): 
 
 const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
 const ReassignBody = z.object({ to: z.string().max(64).default(""), reason: z.string().max(2000).optional() });
+const UrgeBody = z.object({ message: z.string().max(2000).optional() });
 const ResolveBody = z.object({ opinion: z.string().max(2000).optional() });
 
 /** Who holds the task for the task page's 转办 / 委派 / 交回 panel. */
-async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView) {
+async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView, kase: Case) {
+  const reminders = await remindersOf({ taskId: task.id });
+  const canUrge = task.assignee !== user.username && (await urgeableTasks(ctx, user, kase)).some((t) => t.id === task.id);
   const delegatedToMe = task.delegationState === "PENDING" && task.assignee === user.username;
   const delegatedByMe = task.delegationState === "PENDING" && task.owner === user.username;
   const canReassign = task.delegationState !== "PENDING" && (task.assignee === user.username || (user.isAdmin && !!task.assignee));
@@ -78,6 +82,8 @@ async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView) {
     owner: task.owner,
     canReassign,
     colleagues: canReassign ? await listColleagues(ctx.db, user) : [],
+    canUrge,
+    reminders: reminders.map((r) => ({ by: r.sentBy, message: r.message, at: r.createdAt.toISOString() })),
   };
 }
 
@@ -239,7 +245,7 @@ export function taskRoutes(ctx: AppContext): Router {
           diagram: `/tasks/${task.id}/diagram.json`,
         }),
         nearDueDeadline(now),
-        taskPeople(ctx, user, task),
+        taskPeople(ctx, user, task, kase),
       ]);
       const state = dueState(task.due, now, near);
       return res.render("tasks/generic", {
@@ -275,7 +281,7 @@ export function taskRoutes(ctx: AppContext): Router {
       caseTimeline(ctx.db, commitment),
       subjectProfile(commitment.subjectId, commitment.code),
       nearDueDeadline(now),
-      taskPeople(ctx, user, task),
+      taskPeople(ctx, user, task, kase),
     ]);
     const view = presentCommitment(detail, user);
     const state = dueState(task.due, now, near);
@@ -343,6 +349,21 @@ export function taskRoutes(ctx: AppContext): Router {
       }
     });
   }
+
+  /** 催办 by a supervisor (the department's dept_admin) from the task page. */
+  router.post("/tasks/:id/urge", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+    const { message } = parse(UrgeBody, req.body ?? {});
+    try {
+      await urgeTask(ctx, { actor: user, taskId: task.id, message });
+      setFlash(req, "success", `已催办“${task.name ?? task.taskDefinitionKey}”（${task.assignee ?? "待认领"}）`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.message);
+    }
+    res.redirect(303, `/tasks/${task.id}`);
+  });
 
   /** The delegate hands the task back to its owner with an opinion. */
   router.post("/tasks/:id/resolve", staff, async (req, res) => {

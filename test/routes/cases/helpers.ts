@@ -5,14 +5,14 @@ import { testApp } from "../../helpers/testApp.js";
 const uniq = () => randomBytes(4).toString("hex");
 
 /** A process an admin might draw: apply (start form) -> 部门审核 (the department's group) -> 补正 (the applicant) or end. */
-export function reviewProcessXml(key: string, forms: { review: string; correct: string }, group = "scjgj"): string {
+export function reviewProcessXml(key: string, forms: { review: string; correct: string }, group = "scjgj", due?: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs-${key}" targetNamespace="http://example.com/${key}">
   <bpmn:process id="${key}" name="测试通用事项流程" isExecutable="true">
     <bpmn:startEvent id="start" name="提交申请" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
-    <bpmn:userTask id="review" name="部门审核" camunda:candidateGroups="${group}" camunda:formKey="${forms.review}" />
+    <bpmn:userTask id="review" name="部门审核" camunda:candidateGroups="${group}" camunda:formKey="${forms.review}"${due ? ` camunda:dueDate="${due}"` : ""} />
     <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="decide" />
     <bpmn:exclusiveGateway id="decide" name="审核结果" />
     <bpmn:sequenceFlow id="toEnd" sourceRef="decide" targetRef="approved">
