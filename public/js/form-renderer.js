@@ -188,6 +188,70 @@
     }
   }
 
+  /**
+   * A wizard (display: wizard, one panel a page) gets a progress bar above it: 第 n / m 步, the page's title and every
+   * page's title, the current one marked. Form.io's own navigation validates the page before it moves on.
+   */
+  function wizardProgress(el, form) {
+    if (!form || !Array.isArray(form.pages) || !form.pages.length) return;
+    var box = document.createElement("div");
+    box.className = "xy-wizard-progress mb-3";
+    box.setAttribute("data-testid", "wizard-progress");
+    var head = document.createElement("div");
+    head.className = "d-flex justify-content-between small mb-1";
+    var step = document.createElement("span");
+    step.className = "fw-semibold";
+    step.setAttribute("data-role", "wizard-step");
+    var percent = document.createElement("span");
+    percent.className = "text-muted";
+    head.appendChild(step);
+    head.appendChild(percent);
+    var bar = document.createElement("div");
+    bar.className = "progress";
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-label", "填写进度");
+    bar.setAttribute("aria-valuemin", "0");
+    var fill = document.createElement("div");
+    fill.className = "progress-bar";
+    bar.appendChild(fill);
+    var titles = document.createElement("ol");
+    titles.className = "list-inline small text-muted mt-1 mb-0";
+    titles.setAttribute("aria-label", "各步骤");
+    box.appendChild(head);
+    box.appendChild(bar);
+    box.appendChild(titles);
+    el.insertBefore(box, el.firstChild);
+    var titleOf = function (page, i) {
+      var c = (page && page.component) || {};
+      return String(c.title || c.label || "第 " + (i + 1) + " 步").replace(/<[^>]*>/g, "");
+    };
+    var update = function () {
+      var pages = form.pages || [];
+      var index = Math.max(0, Math.min(Number(form.page) || 0, pages.length - 1));
+      var ratio = pages.length ? Math.round(((index + 1) / pages.length) * 100) : 0;
+      step.textContent = "第 " + (index + 1) + " / " + pages.length + " 步：" + titleOf(pages[index], index);
+      percent.textContent = ratio + "%";
+      fill.style.width = ratio + "%";
+      bar.setAttribute("aria-valuemax", String(pages.length));
+      bar.setAttribute("aria-valuenow", String(index + 1));
+      bar.setAttribute("aria-valuetext", step.textContent);
+      titles.textContent = "";
+      pages.forEach(function (page, i) {
+        var li = document.createElement("li");
+        li.className = "list-inline-item" + (i === index ? " fw-semibold text-primary" : "");
+        if (i === index) li.setAttribute("aria-current", "step");
+        li.textContent = i + 1 + ". " + titleOf(page, i);
+        titles.appendChild(li);
+      });
+    };
+    ["wizardPageSelected", "nextPage", "prevPage", "render", "change"].forEach(function (name) {
+      form.on(name, function () {
+        setTimeout(update, 0);
+      });
+    });
+    update();
+  }
+
   function verdictEvent(el, detail) {
     el.dispatchEvent(new CustomEvent("xy:verdict", { detail: detail, bubbles: true }));
   }
@@ -237,6 +301,7 @@
       .then(function (form) {
         el.xyForm = form;
         form.nosubmit = true;
+        if (el.xyDefinition.display === "wizard") wizardProgress(el, form);
         var problems = shapeErrors(el.xyDefinition.components, initial, "", []);
         return form.setSubmission({ data: problems.length ? {} : initial }).then(function () {
           if (problems.length) showErrors(el, null, "已保存的数据与表单不符，请重新填写", problems);

@@ -20,6 +20,61 @@
   Object.keys(local).forEach(function (lib) {
     Formio.cdn.setOverrideUrl(lib, { cdn: origin + local[lib], lib: "", version: "" });
   });
+  // The date picker asks for its Chinese texts as <flatpickr base>/l10n/flatpickr-zh-CN.js, a file only Form.io's CDN
+  // has (flatpickr ships l10n/zh.js). Form.io loads nothing when window["flatpickr-zh-CN"] exists, and flatpickr takes
+  // the locale from its own table: register it there as soon as Form.io has loaded flatpickr.
+  var flatpickrZh = {
+    weekdays: {
+      shorthand: ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+      longhand: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+    },
+    months: {
+      shorthand: ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
+      longhand: ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"],
+    },
+    rangeSeparator: " 至 ",
+    weekAbbreviation: "周",
+    scrollTitle: "滚动切换",
+    toggleTitle: "点击切换 12/24 小时制",
+    time_24hr: true,
+  };
+  window["flatpickr-zh-CN"] = flatpickrZh;
+  var addFlatpickrZh = function (fp) {
+    if (fp && fp.l10ns && !fp.l10ns["zh-CN"]) fp.l10ns["zh-CN"] = Object.assign({}, fp.l10ns["default"], flatpickrZh);
+  };
+  if (window.flatpickr) addFlatpickrZh(window.flatpickr);
+  else {
+    var flatpickrLib;
+    Object.defineProperty(window, "flatpickr", {
+      configurable: true,
+      enumerable: true,
+      get: function () {
+        return flatpickrLib;
+      },
+      set: function (value) {
+        flatpickrLib = value;
+        addFlatpickrZh(value);
+      },
+    });
+  }
+
+  // Before it shows a date with a time, Form.io fetches moment-timezone's whole zone table from its CDN
+  // (<cdn>/moment-timezone/data/packed/latest.json). The platform's dates are Beijing time: load that zone and UTC
+  // (packed data of moment-timezone 0.5.48, tz 2025b, the version bundled in formio.full.min.js) and mark the table as
+  // loaded, so nothing is fetched. A viewer in another zone sees dates converted by the browser's own clock.
+  var moment = Formio.Utils && Formio.Utils.moment;
+  if (moment && moment.tz && typeof moment.tz.load === "function" && !moment.zonesLoaded) {
+    moment.tz.load({
+      version: "2025b",
+      zones: [
+        "Asia/Shanghai|LMT CST CDT|-85.H -80 -90|012121212121212121212121212121|-2M0U5.H Iuo5.H 18n0 OjB0 Rz0 11d0 1wL0 A10 8HX0 1G10 Tz0 1ip0 1jX0 1cN0 11b0 1oN0 aL0 1tU30 Rb0 1o10 11z0 1qN0 WL0 1qN0 11z0 1o10 11z0 1o10 11z0|23e6",
+        "Etc/UTC|UTC|0|0||",
+      ],
+      links: ["Asia/Shanghai|Asia/Chongqing", "Asia/Shanghai|Asia/Harbin", "Asia/Shanghai|PRC", "Etc/UTC|UTC", "Etc/UTC|Etc/Universal"],
+    });
+    moment.zonesLoaded = true;
+  }
+
   // Form JavaScript is refused when a form is saved; the renderer never evaluates code either, so the page
   // works under a CSP without 'unsafe-eval' ({{ data.x }} interpolation stays path-only).
   if (Formio.Evaluator) Formio.Evaluator.noeval = true;

@@ -29,35 +29,46 @@ export interface SaveFormRevision {
 export const FORM_KEY_PATTERN = /^[a-z][a-z0-9-]{1,99}$/;
 const FORMS_DIR = path.join(ROOT_DIR, "forms");
 
-// Revisions never change once written, so their parsed definitions can be kept.
-const revisionCache = new Map<string, FormRevisionView>();
+// Revisions never change once written, so their parsed definitions can be kept. The cache is keyed by the form's
+// row id, not its key: a deleted draft form's key may be used again by a new form (on this node or another), whose
+// revision 1 is another row; ids are never reused (AUTOINCREMENT on SQLite, AUTO_INCREMENT on MariaDB). Ids are only
+// unique within one database, so each database has its own cache (one process may open several, as the tests do).
+const revisionCaches = new WeakMap<Database, Map<string, FormRevisionView>>();
 const CACHE_LIMIT = 500;
 
-function remember(view: FormRevisionView): FormRevisionView {
-  if (revisionCache.size >= CACHE_LIMIT) revisionCache.delete(revisionCache.keys().next().value!);
-  revisionCache.set(`${view.formKey}@${view.revision}`, view);
+function cacheOf(db: Database): Map<string, FormRevisionView> {
+  let cache = revisionCaches.get(db);
+  if (!cache) revisionCaches.set(db, (cache = new Map<string, FormRevisionView>()));
+  return cache;
+}
+
+function cacheKey(formId: number, revision: number): string {
+  return `${formId}@${revision}`;
+}
+
+function remember(db: Database, formId: number, view: FormRevisionView): FormRevisionView {
+  const cache = cacheOf(db);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(cacheKey(formId, view.revision), view);
   return view;
 }
 
 /** A form's revision (the published one when revision is omitted); NotFoundError when missing. */
 export async function getFormRevision(db: Database, formKey: string, revision?: number, t?: Transaction): Promise<FormRevisionView> {
-  void db;
-  if (revision !== undefined) {
-    const cached = revisionCache.get(`${formKey}@${revision}`);
-    if (cached) return cached;
-  }
   const form = await Form.findOne({ where: { key: formKey }, attributes: ["id", "publishedRevision"], transaction: t });
-  if (revision === undefined && form?.publishedRevision && !t) {
-    const cached = revisionCache.get(`${formKey}@${form.publishedRevision}`);
-    if (cached) return cached;
-  }
   const wanted = revision ?? form?.publishedRevision ?? undefined;
   if (!form || wanted === undefined) throw new NotFoundError(`找不到表单“${formKey}”${revision === undefined ? "的已发布版本" : ""}`);
+  // Inside a transaction the published revision just read may yet roll back: the cache answers for a revision
+  // named by the caller, or for the committed published one.
+  if (revision !== undefined || !t) {
+    const cached = cacheOf(db).get(cacheKey(form.id, wanted));
+    if (cached) return cached;
+  }
   const row = await FormRevision.findOne({ where: { formId: form.id, revision: wanted }, transaction: t });
   if (!row) throw new NotFoundError(`找不到表单“${formKey}”的第 ${wanted} 版`);
   const view = { formKey, title: row.title, revision: row.revision, definition: JSON.parse(row.definition) as FormDefinition };
   // Inside a transaction the row may yet roll back: only committed revisions are remembered.
-  return t ? view : remember(view);
+  return t ? view : remember(db, form.id, view);
 }
 
 /**

@@ -545,3 +545,26 @@ describe("form administration: duplicate, revision diff, usage, delete", () => {
     });
   });
 });
+
+describe("form administration: a deleted key used again", () => {
+  // The revision cache once keyed revisions by `${formKey}@${revision}`: after a delete, a new form with the same key
+  // read the deleted form's revision 1 on this node. It is keyed by the form's row id now.
+  it("reads the new form's revision 1, not the deleted form's cached one", async () => {
+    const { db } = testApp();
+    const admin = await as("admin");
+    const key = await saveForm({ revisions: [{ display: "form", components: [text("old", "旧字段")] }] });
+    await getFormRevision(db, key, 1);
+    await admin.delete(`/api/forms/${key}`).set("X-CSRF-Token", admin.csrf).expect(204);
+    await saveFormRevision(db, {
+      formKey: key,
+      title: "新表单",
+      definition: { display: "form", components: [text("fresh", "新字段")] },
+      actor: "test",
+    });
+    const view = await getFormRevision(db, key, 1);
+    assert.deepEqual(
+      view.definition.components.map((c) => c.key),
+      ["fresh"],
+    );
+  });
+});
