@@ -20,6 +20,8 @@ import { registerCommitmentServices } from "./domain/commitments/services.js";
 import { caseRecorder } from "./domain/cases/recordCase.js";
 import { pinFormRevision } from "./domain/processes/formBinding.js";
 import { defineCommitmentFlow } from "./flows/commitment.js";
+import { defineObjectionFlow } from "./flows/objection.js";
+import { defineRepairFlow } from "./flows/repair.js";
 import { FlowRegistry } from "./flows/registry.js";
 import { NotFoundError } from "./errors.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
@@ -54,6 +56,8 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   const flows = new FlowRegistry();
   const context: AppContext = { config, db, logger, clock, passport, engine: createEngineRuntime({ db, clock, logger }), flows };
   defineCommitmentFlow(flows);
+  defineRepairFlow(flows, context.engine, db);
+  defineObjectionFlow(flows, context.engine, db);
   // A new user task is completed against the form revision its binding names when it is created.
   context.engine.formKeys.pinWith(pinFormRevision);
   // Every flow's cases follow their instances, step by step, inside the steps' transactions.

@@ -20,6 +20,7 @@ import { commitmentApiRoutes } from "./api/commitments.js";
 import { publicSubjectApiRoutes } from "./api/publicSubjects.js";
 import { publicQueryRoutes } from "./publicQuery.js";
 import { repairGuideRoutes } from "./repairGuide.js";
+import { repairRoutes } from "./repair.js";
 import { archiveRoutes } from "./archive.js";
 import { calendarApiRoutes } from "./api/calendar.js";
 import { portalCatalogRoutes } from "./portal/catalog.js";
@@ -51,6 +52,7 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(publicSubjectApiRoutes(ctx));
   app.use(publicQueryRoutes(ctx));
   app.use(repairGuideRoutes(ctx));
+  app.use(repairRoutes(ctx));
   app.use(archiveRoutes(ctx));
   app.use(calendarApiRoutes(ctx));
   app.use(portalCatalogRoutes(ctx));

@@ -3,7 +3,7 @@ import type { AppContext } from "../context.js";
 
 /**
  * 信用修复指南: the conditions, materials and procedure of credit repair (DOMAIN.md), where the refusal of
- * the commitment route points. Online repair applications are a later step; the page says where to apply now.
+ * the commitment route points. Applications are made at /repair/apply (server/routes/repair.ts).
  */
 export function repairGuideRoutes(ctx: AppContext): Router {
   void ctx;

@@ -1,6 +1,7 @@
 import type { CurrentUser } from "../../auth/currentUser.js";
 import { CatalogItem } from "../../db/models/CatalogItem.js";
 import { COMMITMENT_PROCESS_KEY } from "../commitments/processContract.js";
+import { OBJECTION, REPAIR } from "../repair/contract.js";
 import { createCatalogItem, publishCatalogItem, type CatalogDeps } from "./catalogCommands.js";
 import type { CatalogItemInput, GenericItemInput } from "./itemInput.js";
 import { deployShippedProcess } from "./processDefinitions.js";
@@ -112,7 +113,12 @@ export const SHIPPED_GENERIC_ITEMS: ReadonlyArray<{ itemCode: string; department
 ];
 
 /** Every process shipped in processes/ that boot keeps deployed (a changed file deploys a new version). */
-const SHIPPED_PROCESS_KEYS = [COMMITMENT_PROCESS_KEY, ...new Set(SHIPPED_GENERIC_ITEMS.map((i) => i.fields.processKey))];
+const SHIPPED_PROCESS_KEYS = [
+  COMMITMENT_PROCESS_KEY,
+  REPAIR.processKey,
+  OBJECTION.processKey,
+  ...new Set(SHIPPED_GENERIC_ITEMS.map((i) => i.fields.processKey)),
+];
 
 /**
  * Deploys the shipped processes (processes/*.bpmn) that changed and creates and publishes the shipped catalog items
