@@ -27,6 +27,7 @@ import { portalCatalogRoutes } from "./portal/catalog.js";
 import { portalCaseRoutes } from "./portal/cases.js";
 import { portalItemCaseRoutes } from "./portal/itemCases.js";
 import { taskRoutes } from "./tasks/index.js";
+import { caseCopyRoutes } from "./caseCopies.js";
 import { adminCatalogRoutes } from "./admin/catalog.js";
 import { adminCreditRoutes } from "./admin/credit.js";
 
@@ -59,6 +60,7 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(portalItemCaseRoutes(ctx));
   app.use(portalCaseRoutes(ctx));
   app.use(taskRoutes(ctx));
+  app.use(caseCopyRoutes(ctx));
   app.use(adminCatalogRoutes(ctx));
   app.use(adminCreditRoutes(ctx));
 }

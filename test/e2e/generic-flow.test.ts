@@ -11,6 +11,14 @@ async function formReady(page: Page, selector: string): Promise<void> {
   await page.waitForFunction((s) => !!(document.querySelector(s) as { xyForm?: unknown } | null)?.xyForm, selector);
 }
 
+/** Every form on the page (the case's filled forms, read-only) has loaded, so leaving the page cuts no request short. */
+async function pageSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("[data-form-renderer]")].every((el) => !!(el as unknown as { xyForm?: unknown }).xyForm),
+  );
+  await page.locator('[data-testid="diagram"][data-rendered="true"]').waitFor();
+}
+
 /** The shipped 通用事项 (no flow module, only processes/ and forms/), walked by an applicant and the 信用办 reviewer. */
 describe("browser: a 通用事项 with no module — apply, return, correct on the case page, approve, with the diagram", function () {
   let server: RunningServer;
@@ -40,13 +48,14 @@ describe("browser: a 通用事项 with no module — apply, return, correct on t
     await row.waitFor();
     await Promise.all([page.waitForURL(/\/tasks\/[^/?]+$/), row.getByRole("link", { name: "办理" }).click()]);
     await formReady(page, '[data-testid="decision"] [data-form-renderer]');
-    await page.locator('[data-testid="diagram"][data-rendered="true"]').waitFor();
+    await pageSettled(page);
     assert.equal(await page.getByTestId("diagram").getAttribute("data-current"), "review");
     const decision = page.getByTestId("decision");
     await decision.getByLabel(decisionLabel).check();
     if (comment) await decision.getByLabel("审核意见").fill(comment);
     await page.waitForTimeout(300); // Form.io debounces its change event
     await Promise.all([page.waitForURL((u) => u.pathname === "/tasks"), decision.getByRole("button", { name: "提交" }).click()]);
+    await page.getByTestId("counts").waitFor();
   };
 
   it("lets the applicant apply from 办事指南 with the start form and shows the case with its current step", async () => {
@@ -68,6 +77,7 @@ describe("browser: a 通用事项 with no module — apply, return, correct on t
     assert.match(await page.getByTestId("case-status").innerText(), /信用办审核/);
     await page.locator('[data-testid="diagram"][data-rendered="true"]').waitFor();
     assert.equal(await page.getByTestId("diagram").getAttribute("data-current"), "review");
+    await pageSettled(page);
     await screenshot(page, "generic-03-case-submitted");
     await logout(page);
   });
@@ -93,6 +103,8 @@ describe("browser: a 通用事项 with no module — apply, return, correct on t
     ]);
     await page.getByTestId("case-status").getByText("信用办审核").waitFor();
     assert.equal(await page.getByTestId("my-task").count(), 0);
+    // The reloaded case page loads its forms and diagram before the applicant leaves (a fetch cut short is not a broken page).
+    await pageSettled(page);
     await logout(page);
   });
 

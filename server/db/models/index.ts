@@ -1,6 +1,7 @@
 import type { Sequelize } from "sequelize";
 import { AuditEntry } from "./AuditEntry.js";
 import { Case } from "./Case.js";
+import { CaseCopy } from "./CaseCopy.js";
 import { CreditSubject } from "./CreditSubject.js";
 import { Department } from "./Department.js";
 import { COMMITMENT_MODELS } from "./commitmentModels.js";
@@ -23,6 +24,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [
     AuditEntry,
     Case,
+    CaseCopy,
     CreditSubject,
     Department,
     Group,

@@ -6,6 +6,7 @@ import type { Case } from "../../db/models/Case.js";
 import { findApplicantCase, listMyCases } from "../../domain/cases/queries.js";
 import { startItemCase } from "../../domain/cases/startCase.js";
 import { withdrawCase } from "../../domain/cases/withdrawCase.js";
+import { copyCase } from "../../domain/cases/copyCase.js";
 import { urgeTask } from "../../domain/tasks/urgeTask.js";
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import { delegateTaskTo, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
@@ -27,6 +28,11 @@ const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error:
 const ReassignBody = z.object({
   to: z.string({ error: "请在 to 中给出同事的用户名" }).min(1).max(64),
   reason: z.string().max(2000).optional(),
+});
+const CopyBody = z.object({
+  users: z.array(z.string().max(64)).max(50).optional(),
+  groups: z.array(z.string().max(64)).max(50).optional(),
+  note: z.string().max(2000).optional(),
 });
 const UrgeBody = z.object({ message: z.string().max(2000).optional() });
 const WithdrawBody = z.object({ reason: z.string({ error: "请填写撤回原因 reason" }).max(2000) });
@@ -106,6 +112,13 @@ export function caseApiRoutes(ctx: AppContext): Router {
     const { message } = parse(UrgeBody, req.body ?? {});
     const reminder = await urgeTask(ctx, { actor: currentUser(req), taskId: String(req.params.id), message });
     res.status(201).json({ data: { taskId: reminder.taskId, message: reminder.message, at: reminder.createdAt.toISOString() } });
+  });
+
+  /** 抄送: a read-only copy of the task's case to staff users and groups. */
+  router.post("/api/tasks/:id/copy", requireRole("reviewer", "dept_admin"), async (req, res) => {
+    const body = parse(CopyBody, req.body ?? {});
+    const rows = await copyCase(ctx, { actor: currentUser(req), taskId: String(req.params.id), ...body });
+    res.status(201).json({ data: rows.map((r) => ({ id: r.id, to: { kind: r.toKind, value: r.toValue }, step: r.step })) });
   });
 
   /** 撤回 by the applicant while nobody has decided yet. */

@@ -2,6 +2,7 @@ import type { AppContext } from "../../context.js";
 import type { Case } from "../../db/models/Case.js";
 import { Department } from "../../db/models/Department.js";
 import { listCaseForms } from "../../domain/cases/caseForms.js";
+import { copiesOf } from "../../domain/cases/copyCase.js";
 import { caseHistoryTimeline } from "../../domain/cases/queries.js";
 import { remindersOf } from "../../domain/tasks/urgeTask.js";
 import { findDefinitionVersion, waitingElements } from "../../domain/processes/queries.js";
@@ -27,15 +28,17 @@ export function caseBadge(status: string): string {
  * the revision it was filled in), the timeline from its history, and where to read its diagram.
  */
 export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form: (version: number) => string; diagram: string }) {
-  const [forms, history, department, reminders] = await Promise.all([
+  const [forms, history, department, reminders, copies] = await Promise.all([
     listCaseForms(ctx.db, kase.instanceId),
     ctx.engine.history(kase.instanceId),
     kase.departmentId ? Department.findByPk(kase.departmentId) : Promise.resolve(null),
     remindersOf({ instanceId: kase.instanceId }),
+    copiesOf(kase.instanceId),
   ]);
   const timeline = [
     ...(await caseHistoryTimeline(history)),
     ...reminders.map((r) => ({ at: r.createdAt, title: "催办", actor: r.sentBy, detail: r.message })),
+    ...copies.map((c) => ({ at: c.createdAt, title: `抄送 ${c.toValue}（${c.step ?? ""}）`, actor: c.sentBy, detail: c.note })),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
   return {
     header: {

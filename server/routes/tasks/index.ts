@@ -11,6 +11,8 @@ import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commit
 import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import { delegateTaskTo, listColleagues, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
 import { remindersOf, urgeableTasks, urgeTask } from "../../domain/tasks/urgeTask.js";
+import { copyCase } from "../../domain/cases/copyCase.js";
+import { Department } from "../../db/models/Department.js";
 import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
 import type { TaskView } from "../../engine/index.js";
@@ -66,6 +68,11 @@ async function findVisibleTask(ctx: AppContext, user: CurrentUser, id: string): 
 
 const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(100_000) });
 const ReassignBody = z.object({ to: z.string().max(64).default(""), reason: z.string().max(2000).optional() });
+const CopyBody = z.object({
+  users: z.string().max(2000).default(""),
+  groups: z.union([z.string().max(64), z.array(z.string().max(64)).max(50)]).optional(),
+  note: z.string().max(2000).optional(),
+});
 const UrgeBody = z.object({ message: z.string().max(2000).optional() });
 const ResolveBody = z.object({ opinion: z.string().max(2000).optional() });
 
@@ -82,6 +89,10 @@ async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView, ka
     owner: task.owner,
     canReassign,
     colleagues: canReassign ? await listColleagues(ctx.db, user) : [],
+    departments: (await Department.findAll({ order: [["id", "ASC"]], attributes: ["code", "name"] })).map((d) => ({
+      code: d.code,
+      name: d.name,
+    })),
     canUrge,
     reminders: reminders.map((r) => ({ by: r.sentBy, message: r.message, at: r.createdAt.toISOString() })),
   };
@@ -361,6 +372,22 @@ export function taskRoutes(ctx: AppContext): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       setFlash(req, "warning", err.message);
+    }
+    res.redirect(303, `/tasks/${task.id}`);
+  });
+
+  /** 抄送 from the task page: users by username (comma separated) and departments' groups. */
+  router.post("/tasks/:id/copy", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+    const body = parse(CopyBody, req.body ?? {});
+    const groups = typeof body.groups === "string" ? [body.groups] : (body.groups ?? []);
+    try {
+      const rows = await copyCase(ctx, { actor: user, taskId: task.id, users: body.users.split(/[,，\s]+/), groups, note: body.note });
+      setFlash(req, "success", `已抄送 ${rows.map((r) => r.toValue).join("、")}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.details?.[0]?.message ?? err.message);
     }
     res.redirect(303, `/tasks/${task.id}`);
   });

@@ -101,8 +101,8 @@ describe("a 通用事项 through the pages: published from /admin/catalog, appli
 
     // The reviewer: the inbox row, the task page with the case's forms, the diagram, the decision form.
     const reviewer = await loginAs(await buildUser({ roles: ["reviewer"], department: "scjgj" }));
-    const inbox = await reviewer.get(`/tasks`).expect(200);
-    assert.ok(inbox.text.includes(code), "the case is in the inbox");
+    const inbox = await reviewer.get(`/tasks?item=${itemCode}`).expect(200);
+    assert.ok(inbox.text.includes(code), "the case is in the inbox, filtered by its item");
     const api = await reviewer.get(`/api/inbox?processKey=${processKey}`).expect(200);
     const taskId = (api.body.data as { taskId: string; case: { code: string } }[]).find((r) => r.case.code === code)!.taskId;
     const taskPage = await reviewer.get(`/tasks/${taskId}`).expect(200);
