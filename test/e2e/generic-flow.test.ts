@@ -49,6 +49,7 @@ describe("browser: a 通用事项 with no module — apply, return, correct on t
     await Promise.all([page.waitForURL(/\/tasks\/[^/?]+$/), row.getByRole("link", { name: "办理" }).click()]);
     await formReady(page, '[data-testid="decision"] [data-form-renderer]');
     await pageSettled(page);
+    await screenshot(page, decisionLabel === "退回补正" ? "generic-04-task-return" : "generic-07-task-approve");
     assert.equal(await page.getByTestId("diagram").getAttribute("data-current"), "review");
     const decision = page.getByTestId("decision");
     await decision.getByLabel(decisionLabel).check();
