@@ -2,22 +2,11 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Case } from "../../server/db/models/Case.js";
 import { launchBrowser, loginAs, logout, newContext, screenshot, watchProblems } from "./helpers/browser.js";
+import { decideFromInbox, formReady, pageSettled } from "./helpers/cases.js";
 import { startServer, type RunningServer } from "./helpers/server.js";
 
 const PASSWORD = "Demo@12345";
 const ITEM = "fgw-letter-reissue";
-
-async function formReady(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction((s) => !!(document.querySelector(s) as { xyForm?: unknown } | null)?.xyForm, selector);
-}
-
-/** Every form on the page (the case's filled forms, read-only) has loaded, so leaving the page cuts no request short. */
-async function pageSettled(page: Page): Promise<void> {
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll("[data-form-renderer]")].every((el) => !!(el as unknown as { xyForm?: unknown }).xyForm),
-  );
-  await page.locator('[data-testid="diagram"][data-rendered="true"]').waitFor();
-}
 
 /** The shipped 通用事项 (no flow module, only processes/ and forms/), walked by an applicant and the 信用办 reviewer. */
 describe("browser: a 通用事项 with no module — apply, return, correct on the case page, approve, with the diagram", function () {
@@ -41,23 +30,16 @@ describe("browser: a 通用事项 with no module — apply, return, correct on t
     await server?.close();
   });
 
-  const reviewTask = async (decisionLabel: string, comment: string) => {
-    await loginAs(page, "xinyong", PASSWORD);
-    await page.goto("/tasks");
-    const row = page.locator(`tr[data-code="${code}"]`);
-    await row.waitFor();
-    await Promise.all([page.waitForURL(/\/tasks\/[^/?]+$/), row.getByRole("link", { name: "办理" }).click()]);
-    await formReady(page, '[data-testid="decision"] [data-form-renderer]');
-    await pageSettled(page);
-    await screenshot(page, decisionLabel === "退回补正" ? "generic-04-task-return" : "generic-07-task-approve");
-    assert.equal(await page.getByTestId("diagram").getAttribute("data-current"), "review");
-    const decision = page.getByTestId("decision");
-    await decision.getByLabel(decisionLabel).check();
-    if (comment) await decision.getByLabel("审核意见").fill(comment);
-    await page.waitForTimeout(300); // Form.io debounces its change event
-    await Promise.all([page.waitForURL((u) => u.pathname === "/tasks"), decision.getByRole("button", { name: "提交" }).click()]);
-    await page.getByTestId("counts").waitFor();
-  };
+  const reviewTask = (decision: string, opinion: string) =>
+    decideFromInbox(page, {
+      username: "xinyong",
+      password: PASSWORD,
+      code,
+      current: "review",
+      decision,
+      opinion: opinion ? { label: "审核意见", text: opinion } : undefined,
+      shot: decision === "退回补正" ? "generic-04-task-return" : "generic-07-task-approve",
+    });
 
   it("lets the applicant apply from 办事指南 with the start form and shows the case with its current step", async () => {
     await loginAs(page, "applicant", PASSWORD);

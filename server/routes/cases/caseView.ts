@@ -8,7 +8,8 @@ import { remindersOf } from "../../domain/tasks/urgeTask.js";
 import { findDefinitionVersion, waitingElements } from "../../domain/processes/queries.js";
 import { hasDiagramInformation } from "../../domain/processes/diagram.js";
 import { NotFoundError } from "../../errors.js";
-import { getFormRevision } from "../../forms/index.js";
+import { eachInput, getFormRevision } from "../../forms/index.js";
+import type { TaskView } from "../../engine/index.js";
 import { presentFormForRenderer } from "../../presenters/form.js";
 import { activityStatus } from "../../presenters/process.js";
 
@@ -69,6 +70,22 @@ export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form:
     timeline: timeline.map((e) => ({ ...e, at: e.at.toISOString() })),
     diagramUrl: urls.diagram,
   };
+}
+
+/**
+ * A task form filled in again (补正 and the like) starts from the case's current data: the process variables its
+ * top-level fields name, nothing else (the completion refuses fields the form does not have).
+ */
+export async function prefillTaskForm(ctx: AppContext, task: TaskView): Promise<Record<string, unknown>> {
+  if (!task.formKey) return {};
+  const [form, instance] = await Promise.all([
+    getFormRevision(ctx.db, task.formKey, task.formRevision ?? undefined),
+    ctx.engine.getInstance(task.processInstanceId),
+  ]);
+  const keys = new Set<string>();
+  eachInput(form.definition.components ?? [], (_c, path) => keys.add(path.split(/[.[]/)[0]!));
+  const variables = instance?.variables ?? {};
+  return Object.fromEntries([...keys].filter((k) => k in variables).map((k) => [k, variables[k]]));
 }
 
 /** The form revision one of the case's filled forms was filled in, for the read-only renderer. */

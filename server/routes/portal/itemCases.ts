@@ -19,7 +19,7 @@ import { presentCatalogItem } from "../../presenters/catalog.js";
 import { presentFormForRenderer } from "../../presenters/form.js";
 import { presentSubjectOption } from "../../presenters/portal.js";
 import { setFlash, takeFlash } from "../admin/forms.js";
-import { caseDiagramJson, caseFormJson, presentCaseBody } from "../cases/caseView.js";
+import { caseDiagramJson, caseFormJson, prefillTaskForm, presentCaseBody } from "../cases/caseView.js";
 
 const SubjectQuery = z.object({ subject: z.string().max(18).optional().catch(undefined) });
 const StartBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
@@ -118,20 +118,23 @@ export function portalItemCaseRoutes(ctx: AppContext): Router {
         due: t.due?.toISOString() ?? null,
         action: `${base}/tasks/${t.id}/urge`,
       })),
-      myTasks: tasks.map((t) => ({
-        id: t.id,
-        name: t.name ?? t.taskDefinitionKey,
-        due: t.due?.toISOString() ?? null,
-        renderer: t.formKey
-          ? {
-              formUrl: `${base}/tasks/${t.id}/form.json`,
-              submitUrl: `${base}/tasks/${t.id}/complete`,
-              submission: "{}",
-              readOnly: false,
-              mode: "decision",
-            }
-          : null,
-      })),
+      myTasks: await Promise.all(
+        tasks.map(async (t) => ({
+          id: t.id,
+          name: t.name ?? t.taskDefinitionKey,
+          due: t.due?.toISOString() ?? null,
+          renderer: t.formKey
+            ? {
+                formUrl: `${base}/tasks/${t.id}/form.json`,
+                submitUrl: `${base}/tasks/${t.id}/complete`,
+                // 补正 and the like start from the case's current data.
+                submission: JSON.stringify(await prefillTaskForm(ctx, t)),
+                readOnly: false,
+                mode: "decision",
+              }
+            : null,
+        })),
+      ),
     });
   });
 
