@@ -17,6 +17,7 @@ export function presentInboxRow(row: InboxRow, viewer: { username: string; isAdm
     caseStatus: row.status,
     urged: row.urged,
     assignee: row.assignee,
+    assigneeName: row.assigneeName,
     mine: row.assignee === viewer.username,
     dueAt: row.due?.toISOString() ?? null,
     createdAt: row.created.toISOString(),

@@ -117,7 +117,8 @@ export async function caseHistoryTimeline(history: HistoryEvent[]): Promise<Case
   return out;
 }
 
-async function displayNames(usernames: (string | null)[]): Promise<Map<string, string>> {
+/** People's names by username (a username without an account reads as itself). */
+export async function displayNames(usernames: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(usernames.filter((u): u is string => !!u))];
   if (!wanted.length) return new Map();
   const rows = await User.findAll({ where: { username: wanted }, attributes: ["username", "displayName"] });

@@ -56,6 +56,8 @@ export interface InboxRow {
   activityId: string;
   formKey: string | null;
   assignee: string | null;
+  /** The assignee's name as people read it. */
+  assigneeName: string | null;
   created: Date;
   due: Date | null;
   overdue: boolean;
@@ -94,6 +96,7 @@ interface RawRow {
   activity_id: string;
   form_key: string | null;
   assignee: string | null;
+  assignee_name: string | null;
   created_at: Date | string;
   due_at: Date | string | null;
   process_key: string;
@@ -196,13 +199,16 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
   const select = `t.id AS task_id, t.name AS task_name, t.activity_id, t.form_key, t.assignee, t.created_at, t.due_at,
             t.definition_key AS process_key, k.kind, COALESCE(k.business_key, k.instance_id) AS code, i.item_code,
             COALESCE(v.name, k.title) AS item_name, d.code AS department_code, d.name AS department_name, k.subject_name,
-            k.subject_code, k.status, EXISTS (SELECT 1 FROM task_reminders r WHERE r.task_id = t.id) AS urged`;
+            k.subject_code, k.status, EXISTS (SELECT 1 FROM task_reminders r WHERE r.task_id = t.id) AS urged,
+            au.display_name AS assignee_name`;
+  // The rows of a page only: who holds each task, by name.
+  const rowJoins = `${joins} LEFT JOIN users au ON au.username = t.assignee`;
   const taskKey = keyed ? ["t.definition_key = :key"] : [];
   const rows = ids
     ? ids.length
       ? sortLike(
           ids,
-          await db.sequelize.query<RawRow>(`SELECT ${select} FROM engine_tasks t ${joins} WHERE t.id IN (:ids)`, {
+          await db.sequelize.query<RawRow>(`SELECT ${select} FROM engine_tasks t ${rowJoins} WHERE t.id IN (:ids)`, {
             type: QueryTypes.SELECT,
             replacements: { ids },
           }),
@@ -211,7 +217,7 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
     : await db.sequelize.query<RawRow>(
         // STRAIGHT_JOIN: MariaDB otherwise starts from the one-row catalog tables and scans every task.
         `SELECT ${db.dialect === "mysql" ? "STRAIGHT_JOIN " : ""}${select}
-       FROM engine_tasks t ${joins}
+       FROM engine_tasks t ${rowJoins}
       WHERE ${[...(filter.scope === "mine" && keyed ? ["+t.definition_key = :key"] : taskKey), visibleTask, ...where].join(" AND ")}
       ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${offset}`,
         { type: QueryTypes.SELECT, replacements: r },
@@ -441,6 +447,7 @@ function presentRow(x: RawRow, nowMs: number, soonMs: number): InboxRow {
     activityId: x.activity_id,
     formKey: x.form_key,
     assignee: x.assignee,
+    assigneeName: x.assignee ? (x.assignee_name ?? x.assignee) : null,
     created: toDate(x.created_at)!,
     due,
     overdue: !!due && due.getTime() < nowMs,

@@ -3,7 +3,7 @@ import type { Case } from "../../db/models/Case.js";
 import { Department } from "../../db/models/Department.js";
 import { listCaseForms } from "../../domain/cases/caseForms.js";
 import { copiesOf } from "../../domain/cases/copyCase.js";
-import { caseHistoryTimeline } from "../../domain/cases/queries.js";
+import { caseHistoryTimeline, displayNames } from "../../domain/cases/queries.js";
 import { remindersOf } from "../../domain/tasks/urgeTask.js";
 import { findDefinitionVersion, waitingElements } from "../../domain/processes/queries.js";
 import { hasDiagramInformation } from "../../domain/processes/diagram.js";
@@ -36,6 +36,7 @@ export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form:
     remindersOf({ instanceId: kase.instanceId }),
     copiesOf(kase.instanceId),
   ]);
+  const names = await displayNames(forms.map((f) => f.by));
   const timeline = [
     ...(await caseHistoryTimeline(history)),
     ...reminders.map((r) => ({ at: r.createdAt, title: "催办", actor: r.sentBy, detail: r.message })),
@@ -61,6 +62,7 @@ export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form:
       .map((f) => ({
         step: f.step,
         by: f.by,
+        byName: names.get(f.by) ?? f.by,
         at: f.at.toISOString(),
         version: f.version,
         formKey: f.formKey,

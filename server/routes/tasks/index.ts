@@ -4,7 +4,7 @@ import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
 import type { Case } from "../../db/models/Case.js";
 import type { Commitment } from "../../db/models/Commitment.js";
-import { caseOfInstance } from "../../domain/cases/queries.js";
+import { caseOfInstance, displayNames } from "../../domain/cases/queries.js";
 import { listInbox, nearDueDeadline, type InboxPage } from "../../domain/inbox/listInbox.js";
 import { VERIFICATION_TASK_ID } from "../../domain/commitments/processContract.js";
 import { findVisibleCommitment, loadCommitmentDetail } from "../../domain/commitments/queries.js";
@@ -83,10 +83,12 @@ async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView, ka
   const delegatedToMe = task.delegationState === "PENDING" && task.assignee === user.username;
   const delegatedByMe = task.delegationState === "PENDING" && task.owner === user.username;
   const canReassign = task.delegationState !== "PENDING" && (task.assignee === user.username || (user.isAdmin && !!task.assignee));
+  const names = await displayNames([task.assignee, task.owner]);
   return {
+    assigneeName: task.assignee ? (names.get(task.assignee) ?? task.assignee) : null,
     delegatedToMe,
     delegatedByMe,
-    owner: task.owner,
+    owner: task.owner ? (names.get(task.owner) ?? task.owner) : null,
     canReassign,
     colleagues: canReassign ? await listColleagues(ctx.db, user) : [],
     departments: (await Department.findAll({ order: [["id", "ASC"]], attributes: ["code", "name"] })).map((d) => ({
@@ -266,6 +268,7 @@ export function taskRoutes(ctx: AppContext): Router {
           id: task.id,
           name: task.name ?? task.taskDefinitionKey,
           assignee: task.assignee,
+          assigneeName: people.assigneeName,
           mine: task.assignee === user.username,
           due: task.due?.toISOString() ?? null,
           overdue: state === "overdue",
@@ -304,6 +307,7 @@ export function taskRoutes(ctx: AppContext): Router {
         name: task.name,
         kind: task.taskDefinitionKey === VERIFICATION_TASK_ID ? "verification" : "review",
         assignee: task.assignee,
+        assigneeName: people.assigneeName,
         mine: task.assignee === user.username,
         created: task.created.toISOString(),
         due: task.due?.toISOString() ?? null,
@@ -441,6 +445,8 @@ export function taskRoutes(ctx: AppContext): Router {
     // A task without a form is completed by a plain HTML form post (no data); a form's data comes as JSON.
     const plainPost = !task.formKey && !!req.is("application/x-www-form-urlencoded");
     const { data } = plainPost ? { data: {} } : parse(CompleteBody, req.body);
+    // As Camunda Tasklist: a candidate submitting an unclaimed task claims it first (the page says so beside the form).
+    if (!task.assignee && !user.isAdmin) await ctx.engine.claimTask(task.id, user);
     // The one completion command (as /engine-rest): a flow module's rules decide and record; a generic task maps its form.
     await completeUserTask(ctx, { actor: user, taskId: task.id, data });
     const next = await nextTaskId(ctx.db, user, ctx.clock.now(), task.id);
@@ -451,7 +457,7 @@ export function taskRoutes(ctx: AppContext): Router {
       setFlash(
         req,
         "success",
-        `已办结“${task.name ?? task.taskDefinitionKey}”：${after.businessKey ?? after.instanceId}（${after.title}），办件状态：${after.status}。${more}`,
+        `已提交“${task.name ?? task.taskDefinitionKey}”：${after.businessKey ?? after.instanceId}（${after.title}），办件状态：${after.status}。${more}`,
       );
       if (plainPost) return res.redirect(303, redirect);
       return res.json({ data: { code: after.businessKey, status: after.status }, redirect });
