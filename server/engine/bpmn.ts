@@ -439,6 +439,11 @@ export class EngineRun {
     this.execution.signal(payload);
   }
 
+  /** Discards the process's waiting activities with these ids (the start events an instance did not start from). */
+  discardWaiting(ids: ReadonlySet<string>): void {
+    for (const api of this.execution?.getPostponed() ?? []) if (ids.has(api.id)) api.discard();
+  }
+
   /** Work deferred to a later event-loop turn is still to run (the step is not settled yet). */
   get busy(): boolean {
     return this.budget.deferred > 0;

@@ -183,6 +183,12 @@ export class EngineRuntime {
     return messages.correlateMessage(this.ctx, input, t);
   }
 
+  /** As correlateMessage; with no instance waiting, a message start event of that name starts one (Camunda's result type tells which). */
+  async correlateMessageWithResult(input: messages.CorrelateInput, t?: Transaction): Promise<messages.CorrelationResult> {
+    checkVariables(input.variables);
+    return messages.correlateMessageWithResult(this.ctx, input, t);
+  }
+
   // ---- Timer jobs -------------------------------------------------------------------------------------------------
 
   /** This node is alive (engine_nodes): the job worker calls it every HEARTBEAT_MS; it renews this node's job leases. */

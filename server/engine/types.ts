@@ -108,6 +108,8 @@ export interface StartInput {
   departmentId?: number | null;
   /** Set by the job worker when a timer start event's job starts the instance (recorded as the timer firing in its history). */
   timerJob?: { id: string; activityId: string; dueAt: Date };
+  /** Set when a correlated message starts the instance: the message start event it starts from. */
+  messageStart?: { activityId: string; messageName: string };
 }
 
 export interface InstanceView {

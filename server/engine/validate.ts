@@ -24,6 +24,8 @@ export interface Problem {
 export interface ValidatedProcess {
   key: string;
   name: string | null;
+  /** The message names of the process's message start events (unique across the latest versions of all keys). */
+  messageStarts?: { name: string; element: string; path: string }[];
 }
 
 export interface ValidationResult {
@@ -225,6 +227,57 @@ function timerStartProblems(process: any, at: (element: any, rule: string, messa
   return problems;
 }
 
+/**
+ * Message start events of the process itself, as Camunda 7 parses them: each names a bpmn:message with a fixed name (no
+ * `${…}`: Camunda resolves no expression in a message start event's name), unique within the process (Camunda:
+ * "Cannot have more than one message event subscription with name …"). Deploy checks the names against the other keys.
+ * A message start event beside a none or timer start event is refused: this engine would run the other start event as
+ * well when the message arrives. The names found are added to `found`.
+ */
+function messageStartProblems(
+  process: any,
+  at: (element: any, rule: string, message: string) => Problem,
+  fileName: string,
+  found: { name: string; element: string; path: string }[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const starts = (process.flowElements ?? []).filter((e: any) => e.$type === "bpmn:StartEvent");
+  const isMessage = (e: any) => (e.eventDefinitions ?? []).some((d: any) => d.$type === "bpmn:MessageEventDefinition");
+  const messages = starts.filter(isMessage);
+  if (!messages.length) return problems;
+  const others = starts.filter((e: any) => !isMessage(e));
+  for (const other of others) {
+    problems.push(
+      at(
+        other,
+        "message-start-event",
+        "带消息开始事件的流程暂不能再有空开始事件或定时开始事件（消息到达时另一个开始事件也会运行）：请删除此开始事件，或把流程拆成两个流程",
+      ),
+    );
+  }
+  const seen = new Set<string>();
+  for (const start of messages) {
+    for (const d of start.eventDefinitions.filter((x: any) => x.$type === "bpmn:MessageEventDefinition")) {
+      const name = typeof d.messageRef?.name === "string" ? d.messageRef.name.trim() : "";
+      if (!d.messageRef) {
+        problems.push(at(start, "message-start-event", "消息开始事件没有引用消息（messageRef）：请选择或新建一个消息并填写消息名称"));
+      } else if (!name) {
+        problems.push(at(start, "message-start-event", `消息开始事件引用的消息 ${String(d.messageRef.id ?? "")} 没有名称：请填写消息名称`));
+      } else if (name.includes("${")) {
+        problems.push(at(start, "message-start-event", `消息开始事件的消息名称「${name}」不能使用表达式：请写固定的名称`));
+      } else if (seen.has(name)) {
+        problems.push(
+          at(start, "message-start-event", `流程中有多个消息开始事件使用消息名称「${name}」：每个消息开始事件的消息名称必须不同`),
+        );
+      } else {
+        seen.add(name);
+        found.push({ name, element: String(start.id), path: `${fileName}#${String(start.id)}` });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Namespaces whose attributes the engine reads; other vendors' extension elements are never evaluated. */
 const EVALUATED_PREFIXES = ["bpmn:", "camunda:"];
 /** Free text the engine never evaluates. */
@@ -372,7 +425,11 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
     }
   }
 
-  for (const p of executable.slice(0, 1)) errors.push(...timerStartProblems(p, at));
+  const messageStarts: NonNullable<ValidatedProcess["messageStarts"]> = [];
+  for (const p of executable.slice(0, 1)) {
+    errors.push(...timerStartProblems(p, at));
+    errors.push(...messageStartProblems(p, at, fileName, messageStarts));
+  }
 
   const formKeys: NonNullable<ValidationResult["formKeys"]> = [];
   walk(root, (el) => {
@@ -459,17 +516,6 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
         at(el, "unsupported", "暂不支持调用活动（callActivity）：被调用的流程不会启动，实例会一直等待。请把被调用的步骤画进本流程"),
       );
     }
-    if (type === "bpmn:StartEvent" && el.$parent?.$type === "bpmn:Process") {
-      if ((el.eventDefinitions ?? []).some((d: any) => d.$type === "bpmn:MessageEventDefinition")) {
-        errors.push(
-          at(
-            el,
-            "unsupported",
-            "暂不支持消息开始事件：POST /engine-rest/message 还不能据此创建实例。请用普通开始事件，并通过 process-definition/key/{key}/start 启动",
-          ),
-        );
-      }
-    }
     if (type === "camunda:InputOutput") {
       errors.push(
         at(owningElement(el), "unsupported", "暂不支持 camunda:inputOutput 输入/输出映射：它不会被执行。请在表单或内部服务中设置变量"),
@@ -532,7 +578,7 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
     errors,
     warnings,
     formKeys,
-    processes: executable.slice(0, 1).map((p: any) => ({ key: String(p.id), name: p.name ?? null })),
+    processes: executable.slice(0, 1).map((p: any) => ({ key: String(p.id), name: p.name ?? null, messageStarts })),
   };
 }
 

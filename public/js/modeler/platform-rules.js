@@ -169,12 +169,18 @@ const rules = {
         report(el.$parent, "暂不支持多实例的用户任务或子流程（会签、并联审查）：请暂时画成并行网关分出的几个用户任务");
       }
       if (el.$type === "bpmn:CallActivity") report(el, "暂不支持调用活动（callActivity）：请把被调用的步骤画进本流程");
-      if (
-        el.$type === "bpmn:StartEvent" &&
-        parentType === "bpmn:Process" &&
-        (el.eventDefinitions || []).some((d) => d.$type === "bpmn:MessageEventDefinition")
-      ) {
-        report(el, "暂不支持消息开始事件：请用普通开始事件");
+      // As the server: a process started by a message has no other none or timer start event.
+      if (el.$type === "bpmn:Process") {
+        const starts = (el.flowElements || []).filter((f) => f.$type === "bpmn:StartEvent");
+        const byMessage = (f) => (f.eventDefinitions || []).some((d) => d.$type === "bpmn:MessageEventDefinition");
+        if (starts.some(byMessage)) {
+          for (const other of starts.filter((f) => !byMessage(f))) {
+            report(
+              other,
+              "带消息开始事件的流程暂不能再有空开始事件或定时开始事件（消息到达时另一个开始事件也会运行）：请删除此开始事件，或把流程拆成两个流程",
+            );
+          }
+        }
       }
       if (el.$type === "camunda:InputOutput")
         report(el, "暂不支持 camunda:inputOutput 输入/输出映射：它不会被执行，请在表单或内部服务中设置变量");

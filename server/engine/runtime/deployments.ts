@@ -5,9 +5,10 @@ import { audit } from "../../domain/audit.js";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../errors.js";
 import { parseDefinition, type ParsedDefinition } from "../bpmn.js";
 import { actorName, type DeployInput, type DeployResult } from "../types.js";
-import { MAX_BPMN_BYTES, validateBpmn, type Problem } from "../validate.js";
+import { MAX_BPMN_BYTES, validateBpmn, type Problem, type ValidatedProcess } from "../validate.js";
 import type { EngineContext } from "./context.js";
 import { BpmnValidationError } from "./errors.js";
+import { messageStartConflicts } from "./messageStart.js";
 import { scheduleTimerStarts } from "./timerStart.js";
 
 /** Validates and stores BPMN files; the same process key gets the next version. Nothing is stored when any file is refused. */
@@ -15,7 +16,14 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
   if (!input.files.length) throw new ValidationError("部署中没有 BPMN 文件", [{ path: "files", message: "请至少上传一个 .bpmn 文件" }]);
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
-  const processes: { key: string; name: string | null; file: string; xml: string; hash: string }[] = [];
+  const processes: {
+    key: string;
+    name: string | null;
+    file: string;
+    xml: string;
+    hash: string;
+    messageStarts?: ValidatedProcess["messageStarts"];
+  }[] = [];
   const known = new Set(ctx.services.keys());
   for (const file of input.files) {
     if (Buffer.byteLength(file.xml, "utf8") > MAX_BPMN_BYTES) {
@@ -57,6 +65,8 @@ export async function deploy(ctx: EngineContext, input: DeployInput, t?: Transac
       }
       input.authorize(owners);
     }
+    const conflicts = await messageStartConflicts(ctx, processes, t);
+    if (conflicts.length) throw new BpmnValidationError(conflicts, warnings);
     const at = ctx.now();
     const deploymentId = randomUUID();
     const deployed: DeployResult["deployedProcessDefinitions"] = [];

@@ -16,6 +16,7 @@ import { actorName, type Actor, type InstanceState, type InstanceView, type Star
 import type { EngineContext } from "./context.js";
 import { parsedDefinition, resolveDefinition } from "./deployments.js";
 import { note, record } from "./history.js";
+import { passMessageStart } from "./messageStart.js";
 import { emitLifecycle } from "./lifecycle.js";
 import { getInstance } from "./queries.js";
 import { saveStep } from "./saveStep.js";
@@ -60,6 +61,7 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
     collector.notes.push(note(ctx, id, { event: "instance.start", actor: actorName(input.actor), detail: { businessKey } }));
     await run.start({ ...(input.variables ?? {}) });
     await collector.settle(run);
+    await passMessageStart(ctx, parsed, run, collector, id, input); // a message start event does not wait either
     await passTimerStart(ctx, parsed, run, collector, id, input); // a timer start event does not wait (Camunda)
     const row: InstanceRow = {
       id,

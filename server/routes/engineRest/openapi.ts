@@ -239,7 +239,7 @@ const OPERATIONS: Op[] = [
   [
     "post",
     "/message",
-    "Correlate a message by messageName and businessKey (processVariables, resultEnabled); 400 when nothing waits for it",
+    "Correlate a message by messageName and businessKey (processVariables, resultEnabled) to a waiting instance, else start the process whose message start event has that name; 400 when neither matches",
     "reviewer, dept_admin",
     "Message",
     "MessageResultList",

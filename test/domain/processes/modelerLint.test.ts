@@ -66,6 +66,11 @@ async function browserLint(xml: string): Promise<{ rule: string; id: string; mes
 }
 
 const CASES: { what: string; step: string; element: string }[] = [
+  {
+    what: "a none start event beside a message start event",
+    step: '<bpmn:startEvent id="step" name="收到申请"><bpmn:messageEventDefinition /></bpmn:startEvent>',
+    element: "start",
+  },
   { what: "call activity", step: '<bpmn:callActivity id="step" name="调用" calledElement="x" />', element: "step" },
   {
     what: "multi-instance user task",
