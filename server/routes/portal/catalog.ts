@@ -17,12 +17,29 @@ import { paragraphs, presentCatalogGroups, presentSubjectOption } from "../../pr
 
 const ListQuery = z.object({ q: z.string().max(100).optional().catch(undefined) });
 const SubjectQuery = z.object({ subject: z.string().max(18).optional().catch(undefined) });
+const ApplyQuery = SubjectQuery.extend({
+  /** 1: the applicant chose to fill a new application although one was submitted just now. */
+  again: z.literal("1").optional().catch(undefined),
+  /** The 承诺编码 of the latest submission the page knew of when it was rendered (see submittedJustNow). */
+  since: z.string().max(40).optional().catch(undefined),
+});
 const CheckBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
 const SubmitBody = z.object({
   subject: z.string({ error: "请选择承诺主体" }).min(1).max(18),
   signerName: z.string().max(100).optional().default(""),
   agreed: z.string().optional(),
+  since: z.string().max(40).optional(),
 });
+
+declare module "express-session" {
+  interface SessionData {
+    /** The latest submission per applicant, item and subject (key: user id and draft reference), for the back button. */
+    submittedApplications?: Record<string, { code: string; at: number }>;
+  }
+}
+
+/** How long after a submission the apply and preview pages point to it instead of starting over. */
+const JUST_SUBMITTED_MS = 30 * 60 * 1000;
 
 /** The draft a person fills for one item and one subject (drafts are per user, form and this reference). */
 export const applyDraftRef = (itemId: number, subjectId: number) => `apply-${itemId}-${subjectId}`;
@@ -49,6 +66,36 @@ async function pickSubject(
 }
 
 const esc = encodeURIComponent;
+
+const submissionKey = (user: CurrentUser, ref: string) => `${user.id}:${ref}`;
+
+/**
+ * The 承诺编码 this session submitted for the draft reference in the last half hour, or null. The apply and preview
+ * pages, reached again by the back button or a stale tab after the draft was used up, show it rather than an empty
+ * form, and the submit refuses to make a second commitment from them.
+ */
+function submittedJustNow(req: Request, user: CurrentUser, ref: string, now: Date): string | null {
+  const entry = req.session?.submittedApplications?.[submissionKey(user, ref)];
+  return entry && now.getTime() - entry.at < JUST_SUBMITTED_MS ? entry.code : null;
+}
+
+function rememberSubmission(req: Request, user: CurrentUser, ref: string, code: string, now: Date): void {
+  if (!req.session) return;
+  const kept = Object.entries(req.session.submittedApplications ?? {}).filter(([, e]) => now.getTime() - e.at < JUST_SUBMITTED_MS);
+  req.session.submittedApplications = { ...Object.fromEntries(kept), [submissionKey(user, ref)]: { code, at: now.getTime() } };
+}
+
+/**
+ * Submissions running now, by user and draft reference: a double click sends the same form twice before the first
+ * answer arrives, and the second must wait for the first and point to its commitment rather than make another one.
+ * (One process serves the portal; a second process would need a row lock instead.)
+ */
+const submitting = new Map<string, Promise<string | null>>();
+
+/** The notice shown instead of an empty form when this item and subject were submitted just now. */
+function presentSubmitted(code: string, againHref: string) {
+  return { code, caseHref: `/my/cases/${esc(code)}`, letterHref: `/my/cases/${esc(code)}/letter`, againHref };
+}
 
 /**
  * The applicant portal's catalog: the public list and 办事指南, the apply page (subject picker, the item's
@@ -111,15 +158,24 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     if (!subject) {
       return res.render("portal/apply", { ...base, pickSubject: true, subjects: subjects.map((s) => presentSubjectOption(s, null)) });
     }
+    const query = parse(ApplyQuery, req.query);
     const reasons = await barringReasons(subject.id);
     const ref = applyDraftRef(entry.item.id, subject.id);
     const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(nullWhenNotFound);
-    const qs = `subject=${esc(subject.code)}`;
+    const lastCode = submittedJustNow(req, user, ref, ctx.clock.now());
+    // The form page is never served from the browser's cache: the back button after a submit asks again.
+    res.set("Cache-Control", "no-store");
+    const submitted =
+      lastCode && !draft && !query.again
+        ? presentSubmitted(lastCode, `/catalog/${esc(item.itemCode)}/apply?subject=${esc(subject.code)}&again=1`)
+        : null;
+    const qs = `subject=${esc(subject.code)}${lastCode ? `&since=${esc(lastCode)}` : ""}`;
     res.render("portal/apply", {
       ...base,
       subject: presentSubjectOption(subject, subject.code),
       subjects: subjects.length > 1 ? subjects.map((s) => presentSubjectOption(s, subject.code)) : null,
       barred: reasons.length ? reasons : null,
+      submitted,
       draftSavedAt: draft?.updatedAt ?? null,
       renderer: {
         formUrl: `/catalog/${esc(item.itemCode)}/form.json`,
@@ -139,10 +195,16 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     const { subject } = await pickSubject(user, parse(SubjectQuery, req.query).subject);
     if (!subject) throw new ValidationError("请选择承诺主体", [{ path: "subject", message: "请选择以哪个主体的名义作出承诺" }]);
     const { data } = parse(CheckBody, req.body);
+    const ref = applyDraftRef(entry.item.id, subject.id);
+    const preview = `/catalog/${esc(entry.item.itemCode)}/apply/preview?subject=${esc(subject.code)}`;
+    // A form page rendered before the latest submission (a tab left open, a page the browser kept): its data is that
+    // submission's, so it leads to the notice of it rather than to a second letter.
+    const lastCode = submittedJustNow(req, user, ref, ctx.clock.now());
+    if (lastCode && parse(ApplyQuery, req.query).since !== lastCode) return res.json({ data, redirect: preview });
     const pinned = { formKey: entry.published.formKey, revision: entry.published.formRevision ?? undefined };
     const validated = await validateSubmission(ctx.db, pinned, data, { userId: user.id });
-    await saveDraft(ctx.db, { userId: user.id, ...pinned, clientRef: applyDraftRef(entry.item.id, subject.id), data: validated.data });
-    res.json({ data: validated.data, redirect: `/catalog/${esc(entry.item.itemCode)}/apply/preview?subject=${esc(subject.code)}` });
+    await saveDraft(ctx.db, { userId: user.id, ...pinned, clientRef: ref, data: validated.data });
+    res.json({ data: validated.data, redirect: preview });
   });
 
   const renderPreview = async (req: Request, res: Response, problem?: { message: string; details: ErrorDetail[] }, signerName = "") => {
@@ -152,9 +214,18 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     const code = (req.method === "POST" ? (req.body as { subject?: string }).subject : parse(SubjectQuery, req.query).subject) ?? undefined;
     const { subject } = await pickSubject(user, code);
     if (!subject) return res.redirect(`/catalog/${esc(itemCode)}/apply`);
-    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, applyDraftRef(entry.item.id, subject.id)).catch(
-      nullWhenNotFound,
-    );
+    const ref = applyDraftRef(entry.item.id, subject.id);
+    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(nullWhenNotFound);
+    res.set("Cache-Control", "no-store");
+    const lastCode = submittedJustNow(req, user, ref, ctx.clock.now());
+    if (!draft && lastCode) {
+      return res.render("portal/preview", {
+        title: entry.published.name,
+        itemName: entry.published.name,
+        subject: presentSubjectOption(subject, subject.code),
+        submitted: presentSubmitted(lastCode, `/catalog/${esc(itemCode)}/apply?subject=${esc(subject.code)}&again=1`),
+      });
+    }
     if (!draft) return res.redirect(`/catalog/${esc(itemCode)}/apply?subject=${esc(subject.code)}`);
     const pinned = { formKey: entry.published.formKey, revision: entry.published.formRevision ?? undefined };
     const validated = await validateSubmission(ctx.db, pinned, draft.data, { userId: user.id }).catch((err: unknown) => {
@@ -182,6 +253,7 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
       subject: presentSubjectOption(subject, subject.code),
       letterHtml,
       signerName,
+      since: lastCode,
       problem,
       barred: reasons.length ? reasons : null,
       repairPath: CREDIT_REPAIR_PATH,
@@ -207,11 +279,23 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
       if (err instanceof ValidationError) return renderPreview(req, res, { message: err.message, details: err.details }, body.signerName);
       throw err;
     }
-    const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(nullWhenNotFound);
-    if (!draft) return res.redirect(`/catalog/${esc(entry.item.itemCode)}/apply?subject=${esc(subject.code)}`);
-    let result;
-    try {
-      result = await submitCommitment(deps, {
+    const previewHref = `/catalog/${esc(entry.item.itemCode)}/apply/preview?subject=${esc(subject.code)}`;
+    const key = submissionKey(user, ref);
+    // The same letter sent again while its first submit runs: wait for it, then show what it made.
+    const running = submitting.get(key);
+    if (running) {
+      const code = await running.catch(() => null);
+      if (code) rememberSubmission(req, user, ref, code, ctx.clock.now());
+      return res.redirect(303, previewHref);
+    }
+    // A letter signed on a page from before the latest submission (the back button, signing again): no second case.
+    const lastCode = submittedJustNow(req, user, ref, ctx.clock.now());
+    if (lastCode && body.since !== lastCode) return res.redirect(303, previewHref);
+    // Marked as running before anything is awaited, so that a second request cannot slip in between.
+    const run = (async () => {
+      const draft = await loadDraft(ctx.db, user.id, entry.published.formKey, ref).catch(nullWhenNotFound);
+      if (!draft) return null;
+      const result = await submitCommitment(deps, {
         actor: user,
         itemCode: entry.item.itemCode,
         subjectCode: subject.code,
@@ -219,14 +303,24 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
         signature,
         ip: req.ip ?? null,
       });
+      await deleteDraft(ctx.db, user.id, entry.published.formKey, ref);
+      return result.commitment.code;
+    })();
+    submitting.set(key, run);
+    let code;
+    try {
+      code = await run;
     } catch (err) {
       if (err instanceof AppError && (err.status === 400 || err.status === 409)) {
         return renderPreview(req, res, { message: err.message, details: err.details ?? [] }, body.signerName);
       }
       throw err;
+    } finally {
+      submitting.delete(key);
     }
-    await deleteDraft(ctx.db, user.id, entry.published.formKey, ref);
-    res.redirect(303, `/my/cases/${result.commitment.code}/submitted`);
+    if (!code) return res.redirect(303, `/catalog/${esc(entry.item.itemCode)}/apply?subject=${esc(subject.code)}`);
+    rememberSubmission(req, user, ref, code, ctx.clock.now());
+    res.redirect(303, `/my/cases/${code}/submitted`);
   });
 
   return router;
