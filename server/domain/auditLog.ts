@@ -31,9 +31,11 @@ export function chinaDayStart(text: string | undefined): Date | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
-/** Searches the audit log, newest first, one page. */
-export async function searchAuditLog(db: Database, filter: AuditFilter): Promise<Page<AuditRow>> {
-  const conditions: string[] = [];
+type Where = { where: string; replacements: Record<string, unknown> };
+
+/** The WHERE clause of a filter (page and upTo aside, which the callers add). */
+function whereOf(filter: Omit<AuditFilter, "page">, extra: string[] = []): Where {
+  const conditions: string[] = [...extra];
   const replacements: Record<string, unknown> = {};
   if (filter.actor?.trim()) {
     conditions.push("actor = :actor");
@@ -65,38 +67,61 @@ export async function searchAuditLog(db: Database, filter: AuditFilter): Promise
     conditions.push("id <= :upTo");
     replacements.upTo = filter.upTo;
   }
-  const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
+  return { where: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", replacements };
+}
+
+interface RawRow {
+  id: number;
+  at: Date | string;
+  actor: string | null;
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  detail: string | null;
+  ip: string | null;
+}
+
+const toRow = (r: RawRow): AuditRow => ({
+  id: Number(r.id),
+  at: new Date(r.at),
+  actor: r.actor,
+  action: r.action,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  detail: r.detail,
+  ip: r.ip,
+});
+
+/** Searches the audit log, newest first, one page. */
+export async function searchAuditLog(db: Database, filter: AuditFilter): Promise<Page<AuditRow>> {
+  const { where, replacements } = whereOf(filter);
   const [count] = await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_entries ${where}`, {
     type: QueryTypes.SELECT,
     replacements,
   });
-  const rows = await db.sequelize.query<{
-    id: number;
-    at: Date | string;
-    actor: string | null;
-    action: string;
-    entity_type: string | null;
-    entity_id: string | null;
-    detail: string | null;
-    ip: string | null;
-  }>(
+  const rows = await db.sequelize.query<RawRow>(
     `SELECT id, at, actor, action, entity_type, entity_id, detail, ip FROM audit_entries ${where}
       ORDER BY id DESC LIMIT ${PAGE_SIZE} OFFSET ${(filter.page - 1) * PAGE_SIZE}`,
     { type: QueryTypes.SELECT, replacements },
   );
-  return {
-    rows: rows.map((r) => ({
-      id: Number(r.id),
-      at: new Date(r.at),
-      actor: r.actor,
-      action: r.action,
-      entityType: r.entity_type,
-      entityId: r.entity_id,
-      detail: r.detail,
-      ip: r.ip,
-    })),
-    total: Number(count?.n ?? 0),
-    page: filter.page,
-    pageSize: PAGE_SIZE,
-  };
+  return { rows: rows.map(toRow), total: Number(count?.n ?? 0), page: filter.page, pageSize: PAGE_SIZE };
+}
+
+const EXPORT_BATCH = 500;
+
+/** Every entry matching a filter, newest first, in batches (keyset on id, so entries appended meanwhile do not shift pages). */
+export async function* auditLogBatches(db: Database, filter: Omit<AuditFilter, "page">): AsyncGenerator<AuditRow[]> {
+  let before: number | null = null;
+  for (;;) {
+    const { where, replacements } = whereOf(filter, before === null ? [] : ["id < :before"]);
+    if (before !== null) replacements.before = before;
+    const rows = await db.sequelize.query<RawRow>(
+      `SELECT id, at, actor, action, entity_type, entity_id, detail, ip FROM audit_entries ${where} ORDER BY id DESC LIMIT ${EXPORT_BATCH}`,
+      { type: QueryTypes.SELECT, replacements },
+    );
+    if (!rows.length) return;
+    yield rows.map(toRow);
+    if (rows.length < EXPORT_BATCH) return;
+    before = Number(rows[rows.length - 1]!.id);
+  }
 }

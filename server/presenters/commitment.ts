@@ -148,8 +148,12 @@ export type ArchiveRecord = Record<(typeof ARCHIVE_COLUMNS)[number][0], string |
   agreedAt?: string | null;
 };
 
-/** One 信用承诺档案 record. 承诺内容 and 违诺责任 are the signed letter's text (its content is the commitment). */
-export function presentArchiveRecord(c: Commitment, options: { withLetter?: boolean } = {}): ArchiveRecord {
+/**
+ * One 信用承诺档案 record. 承诺内容 and 违诺责任 are the signed letter's text (its content is the commitment). The
+ * accepting unit's USCC is the one recorded at submission; when the department had none then, its current one
+ * (departmentUscc) stands in, so the export is not left blank once the department's code has been entered.
+ */
+export function presentArchiveRecord(c: Commitment, options: { withLetter?: boolean; departmentUscc?: string | null } = {}): ArchiveRecord {
   const letterHtml = c.letterHtml ? sanitizeLetterHtml(c.letterHtml) : null;
   const letterText = letterHtml ? htmlToText(letterHtml) : null;
   return {
@@ -164,7 +168,7 @@ export function presentArchiveRecord(c: Commitment, options: { withLetter?: bool
     madeOn: c.madeOn,
     validUntil: c.validUntil,
     acceptingUnit: c.acceptingUnit,
-    acceptingUnitUscc: c.acceptingUnitUscc,
+    acceptingUnitUscc: c.acceptingUnitUscc ?? options.departmentUscc ?? null,
     publicType: c.publicType,
     fulfilmentStatus: c.fulfilmentStatus,
     fulfilmentDate: c.fulfilmentDate,
@@ -177,18 +181,51 @@ export function presentArchiveRecord(c: Commitment, options: { withLetter?: bool
   };
 }
 
+/** Named entities a letter may carry (the template writes &emsp; between fields); spaces become plain spaces. */
+const NAMED_ENTITIES: Record<string, string> = {
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  amp: "&",
+  nbsp: " ",
+  ensp: " ",
+  emsp: " ",
+  thinsp: " ",
+  ldquo: "“",
+  rdquo: "”",
+  lsquo: "‘",
+  rsquo: "’",
+  mdash: "—",
+  ndash: "–",
+  hellip: "…",
+  middot: "·",
+  times: "×",
+  yen: "¥",
+  copy: "©",
+};
+
+/** Decodes every character reference (named, &#dd; and &#xhh;) once; an unknown name is dropped, never left as text. */
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);/gi, (_m, ref: string) => {
+    if (ref[0] === "#") {
+      const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff) return "";
+      const ch = String.fromCodePoint(code);
+      return /[\u2000-\u200a\u00a0\u3000]/.test(ch) ? " " : ch;
+    }
+    return NAMED_ENTITIES[ref.toLowerCase()] ?? "";
+  });
+}
+
 function htmlToText(html: string): string {
-  return html
-    .replace(/<\/(p|h\d|li|section|footer|div)>/gi, "\n")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&#x3D;/g, "=")
-    .replace(/&#x60;/g, "`")
-    .replace(/&amp;/g, "&")
+  return decodeEntities(
+    html
+      .replace(/<\/(p|h\d|li|section|footer|div)>/gi, "\n")
+      .replace(/<br\s*\/?>/gi, "\n")
+      .replace(/<[^>]+>/g, ""),
+  )
+    .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{2,}/g, "\n")
     .trim();
 }

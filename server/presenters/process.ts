@@ -186,9 +186,50 @@ export function presentElements(elements: BpmnElement[], status?: { completed: s
   });
 }
 
-/** Variables as pretty JSON, one entry per name (sorted), for the detail page. */
-export function presentVariables(variables: Record<string, unknown>) {
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A process variable as the instance page shows it: its Camunda type and its value in the office's words. */
+export interface VariableView {
+  name: string;
+  /** Camunda's type name, as /engine-rest reports it: String, Integer, Long, Double, Boolean, Date, Json, Null. */
+  type: "String" | "Integer" | "Long" | "Double" | "Boolean" | "Date" | "Json" | "Null";
+  /** The value in one line (Json: a summary such as 「对象，3 个字段」). */
+  text: string;
+  /** Date, and a String holding an instant: the stored ISO text (UTC), for the tooltip. */
+  raw?: string;
+  /** A String holding an instant: the same instant in China time, as a hint beside the text. */
+  localHint?: string;
+  /** Json: the value pretty-printed, shown in a collapsible block (open when short). */
+  pretty?: string;
+  open?: boolean;
+}
+
+function typedVariable(name: string, value: unknown, declared: string | undefined): VariableView {
+  if (value === null || value === undefined) return { name, type: "Null", text: "空值" };
+  if (declared === "Date" && typeof value === "string" && !Number.isNaN(Date.parse(value))) {
+    return { name, type: "Date", text: `${formatDateTime(value)}（北京时间）`, raw: value };
+  }
+  if (typeof value === "boolean") return { name, type: "Boolean", text: value ? "true（是）" : "false（否）" };
+  if (typeof value === "number") {
+    const type = !Number.isInteger(value) ? "Double" : Math.abs(value) <= 2_147_483_647 ? "Integer" : "Long";
+    return { name, type, text: String(value) };
+  }
+  if (typeof value === "string") {
+    return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))
+      ? { name, type: "String", text: value, raw: value, localHint: `北京时间 ${formatDateTime(value)}` }
+      : { name, type: "String", text: value };
+  }
+  const pretty = JSON.stringify(value, null, 2);
+  const text = Array.isArray(value) ? `列表，${value.length} 项` : `对象，${Object.keys(value).length} 个字段`;
+  return { name, type: "Json", text, pretty, open: pretty.split("\n").length <= 12 };
+}
+
+/**
+ * Variables typed as Camunda types them (the same rules as /engine-rest: whole numbers Integer or Long, objects and
+ * lists Json, the declared ones Date), dates in China time, JSON as a readable block; one entry per name, sorted.
+ */
+export function presentVariables(variables: Record<string, unknown>, types: Record<string, string> = {}): VariableView[] {
   return Object.keys(variables)
     .sort()
-    .map((name) => ({ name, pretty: JSON.stringify(variables[name] ?? null, null, 2) }));
+    .map((name) => typedVariable(name, variables[name], types[name]));
 }

@@ -111,7 +111,7 @@ export function adminInstanceRoutes(ctx: AppContext): Router {
       canRetry: processConsolePolicy.operate(user),
       timeline: timeline.filter((e) => !e.isVariable),
       variableChanges: timeline.filter((e) => e.isVariable),
-      variables: presentVariables(instance.variables),
+      variables: presentVariables(instance.variables, instance.variableTypes),
       tasks: tasks.map(presentTask),
       waiting: waiting.map(presentWaiting),
       incidents: incidents.map((i) => presentIncident(i, id)),

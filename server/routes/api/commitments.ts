@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.js";
 import { COMMITMENT_STATUSES } from "../../db/models/Commitment.js";
 import { decideCommitmentReview, recordCommitmentVerification } from "../../domain/commitments/decisions.js";
 import { listInbox } from "../../domain/inbox/listInbox.js";
+import { departmentUsccs } from "../../domain/commitments/departmentUsccs.js";
 import { archiveRows, findVisibleCommitment, listCommitments, loadCommitmentDetail } from "../../domain/commitments/queries.js";
 import { resubmitCommitment } from "../../domain/commitments/resubmitCommitment.js";
 import { submitCommitment, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
@@ -175,7 +176,10 @@ export function commitmentApiRoutes(ctx: AppContext): Router {
     const records: ArchiveRecord[] = [];
     // The letter is read for both formats: 承诺内容 and 违诺责任 are its text; only JSON carries the letter itself.
     for await (const batch of archiveRows(user, { ...filter, withLetter: true })) {
-      for (const row of batch.rows) records.push(presentArchiveRecord(row, { withLetter: format === "json" }));
+      const usccs = await departmentUsccs(batch.rows);
+      for (const row of batch.rows) {
+        records.push(presentArchiveRecord(row, { withLetter: format === "json", departmentUscc: usccs.get(row.departmentId) }));
+      }
     }
     if (format === "csv") {
       res.type("text/csv; charset=utf-8").attachment("信用承诺档案.csv").send(archiveCsv(records));
