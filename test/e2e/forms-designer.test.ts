@@ -462,7 +462,10 @@ describe("browser: designing a form with the mouse and keyboard only", function 
     const form = page.locator("[data-form-renderer]");
     await form.getByLabel("广告设置地点").fill("荥阳市郑上路1号");
     await form.getByLabel("长度（米）").fill("4");
+    await form.getByLabel("长度（米）").press("Tab");
     await form.getByLabel("宽度（米）").fill("2.5");
+    // As a person does, leave the field: the number is committed and the calculated area follows.
+    await form.getByLabel("宽度（米）").press("Tab");
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>("input[name='data[mianJiPingFangMi]']")?.value === "10");
     await form.getByLabel("联系邮箱").fill("ad@example");
     await form.getByLabel("是", { exact: true }).check();
