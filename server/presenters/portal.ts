@@ -13,6 +13,17 @@ export const STATUS_BADGES: Record<string, string> = {
   已终止: "secondary",
 };
 
+/** The badge colour of any case's status label: the commitment's own statuses, else by what the label says. */
+export function caseBadge(status: string): string {
+  const known = STATUS_BADGES[status];
+  if (known) return known;
+  if (status === "已撤回") return "secondary";
+  if (status.startsWith("不予")) return "danger";
+  if (status === "已办结") return "success";
+  if (status.includes("补正") || status.includes("退回")) return "warning";
+  return "primary";
+}
+
 /** The public catalog grouped by department, departments in the order they first appear. */
 export function presentCatalogGroups(entries: CatalogEntry[]) {
   const groups = new Map<string, { code: string; name: string; items: CatalogSummaryView[] }>();

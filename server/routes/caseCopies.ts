@@ -6,7 +6,8 @@ import { findCopiedCase, listCopiesToMe } from "../domain/cases/copyCase.js";
 import { requireRole } from "../http/guards.js";
 import { parse } from "../http/parse.js";
 import { presentPagination } from "../presenters/pagination.js";
-import { caseBadge, caseDiagramJson, caseFormJson, presentCaseBody } from "./cases/caseView.js";
+import { caseBadge } from "../presenters/portal.js";
+import { caseDiagramJson, caseFormJson, presentCaseBody } from "./cases/caseView.js";
 
 const ListQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined) });
 const IdParam = z.object({ id: z.coerce.number().int().min(1) });

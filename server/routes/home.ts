@@ -4,8 +4,7 @@ import type { AppContext } from "../context.js";
 import { listMyCases } from "../domain/cases/queries.js";
 import { listPublishedItems } from "../domain/catalog/catalogQueries.js";
 import { homeFor } from "../presenters/home.js";
-import { presentCatalogGroups, STATUS_BADGES } from "../presenters/portal.js";
-import { caseBadge } from "./cases/caseView.js";
+import { caseBadge, presentCatalogGroups } from "../presenters/portal.js";
 
 /** Entries the portal part of the home page shows itself (search, catalog, 我的办件, login): not repeated as cards. */
 const PORTAL_HREFS = new Set(["/catalog", "/public/query", "/login", "/register", "/my/cases"]);
@@ -23,7 +22,7 @@ async function myCaseCounts(ctx: AppContext, user: CurrentUser) {
     total: counts.reduce((n, c) => n + c.count, 0),
     counts: counts.map((c) => ({
       ...c,
-      badge: STATUS_BADGES[c.status] ?? caseBadge(c.status),
+      badge: caseBadge(c.status),
       href: `/my/cases?status=${encodeURIComponent(c.status)}`,
     })),
   };

@@ -1,7 +1,7 @@
 import { Op } from "sequelize";
 import { loadCurrentUser } from "../../auth/loadUser.js";
 import type { CurrentUser } from "../../auth/currentUser.js";
-import type { Case } from "../../db/models/Case.js";
+import { Case } from "../../db/models/Case.js";
 import { CaseCopy } from "../../db/models/CaseCopy.js";
 import { Group } from "../../db/models/Group.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
@@ -87,7 +87,10 @@ export async function listCopiesToMe(
     limit: pageSize,
     offset: (page - 1) * pageSize,
   });
-  return { rows: await Promise.all(rows.map(async (copy) => ({ copy, kase: await caseOfInstance(copy.instanceId) }))), total: count };
+  // The page's cases in one query.
+  const cases = await Case.findAll({ where: { instanceId: [...new Set(rows.map((r) => r.instanceId))] } });
+  const byInstance = new Map(cases.map((c) => [c.instanceId, c]));
+  return { rows: rows.map((copy) => ({ copy, kase: byInstance.get(copy.instanceId) ?? null })), total: count };
 }
 
 /** The case of a copy sent to the user (or its groups); 404 otherwise. */

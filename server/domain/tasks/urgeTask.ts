@@ -3,7 +3,7 @@ import type { CurrentUser } from "../../auth/currentUser.js";
 import type { Case } from "../../db/models/Case.js";
 import { TaskReminder } from "../../db/models/TaskReminder.js";
 import type { TaskView } from "../../engine/index.js";
-import { ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from "../../errors.js";
+import { AppError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from "../../errors.js";
 import type { FlowDeps } from "../../flows/registry.js";
 import { casePolicy } from "../../policies/case.js";
 import { audit } from "../audit.js";
@@ -16,17 +16,18 @@ export const URGE_INTERVAL_MS = 24 * 60 * 60 * 1000;
  * Why the user may not 催办 this task now, or null: the case's applicant on an overdue task, or the owning department's
  * dept_admin (a supervisor) on any open task; once per task and sender a day.
  */
-async function refusal(user: CurrentUser, task: TaskView, kase: Case, now: Date): Promise<string | null> {
+async function refusal(user: CurrentUser, task: TaskView, kase: Case, now: Date): Promise<AppError | null> {
   const supervisor =
     user.isAdmin || (user.roles.includes("dept_admin") && kase.departmentId !== null && kase.departmentId === user.departmentId);
   const applicant = casePolicy.readAsApplicant(user, kase, await mySubjectCodes(user));
-  if (!supervisor && !applicant) return "forbidden";
-  if (!supervisor && task.assignee === user.username) return "这是您自己的待办";
-  if (!supervisor && (!task.due || task.due.getTime() > now.getTime())) return "办理时限未到，到期未办结时可以催办";
+  // Nobody else learns that the task exists.
+  if (!supervisor && !applicant) return new NotFoundError("找不到该任务（可能已经办结）");
+  if (!supervisor && task.assignee === user.username) return new ForbiddenError("这是您自己的待办");
+  if (!supervisor && (!task.due || task.due.getTime() > now.getTime())) return new ForbiddenError("办理时限未到，到期未办结时可以催办");
   const recent = await TaskReminder.count({
     where: { taskId: task.id, sentBy: user.username, createdAt: { [Op.gt]: new Date(now.getTime() - URGE_INTERVAL_MS) } },
   });
-  return recent ? "今天已经催办过这项任务，请明天再试" : null;
+  return recent ? new TooManyRequestsError("今天已经催办过这项任务，请明天再试") : null;
 }
 
 /** The open tasks of a case the user may 催办 now (the case page's buttons). */
@@ -47,10 +48,8 @@ export async function urgeTask(
   const kase = task ? await caseOfInstance(task.processInstanceId) : null;
   if (!task || !kase) throw new NotFoundError("找不到该任务（可能已经办结）");
   const now = deps.clock.now();
-  const why = await refusal(input.actor, task, kase, now);
-  if (why === "forbidden") throw new NotFoundError("找不到该任务（可能已经办结）");
-  if (why?.startsWith("今天")) throw new TooManyRequestsError(why);
-  if (why) throw new ForbiddenError(why);
+  const refused = await refusal(input.actor, task, kase, now);
+  if (refused) throw refused;
   const message = (input.message ?? "").trim() || "请尽快办理";
   if (message.length > 200) throw new ValidationError("催办留言太长", [{ path: "message", message: "最多 200 字" }]);
   return deps.db.transaction(async (t) => {

@@ -11,18 +11,10 @@ import { NotFoundError } from "../../errors.js";
 import { eachInput, getFormRevision } from "../../forms/index.js";
 import type { TaskView } from "../../engine/index.js";
 import { presentFormForRenderer } from "../../presenters/form.js";
+import { caseBadge } from "../../presenters/portal.js";
 import { activityStatus } from "../../presenters/process.js";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-/** The status badge colour of a case label. */
-export function caseBadge(status: string): string {
-  if (status === "已撤回") return "secondary";
-  if (status === "已终止" || status.startsWith("不予")) return "danger";
-  if (status === "已办结" || status === "监管完成") return "success";
-  if (status.includes("补正") || status.includes("退回")) return "warning";
-  return "primary";
-}
 
 /**
  * What the case page and the task page show of any case: the header, every form filled on it (read-only, each with

@@ -20,8 +20,7 @@ import { presentCommitment } from "../../presenters/commitment.js";
 import { presentFormForRenderer } from "../../presenters/form.js";
 import { presentPagination } from "../../presenters/pagination.js";
 import { takeFlash } from "../admin/forms.js";
-import { caseBadge } from "../cases/caseView.js";
-import { nextStepText, presentStages, presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
+import { caseBadge, nextStepText, presentStages, presentTimeline, STATUS_BADGES } from "../../presenters/portal.js";
 
 const ListQuery = z.object({
   status: z.string().max(64).optional().catch(undefined),
@@ -60,13 +59,13 @@ export function portalCaseRoutes(ctx: AppContext): Router {
         kindLabel: c.kind === "commitment" ? "告知承诺" : c.kind === "generic" ? "通用事项" : c.kind,
         subjectName: c.subjectName,
         status: c.status,
-        badge: STATUS_BADGES[c.status] ?? caseBadge(c.status),
+        badge: caseBadge(c.status),
         startedAt: c.startedAt.toISOString(),
         waitingOnMe: page.waitingOnMe.get(c.instanceId) ?? (c.status === "退回补正" ? ["补正后重新提交"] : []),
       })),
       counts: page.counts.map((c) => ({
         ...c,
-        badge: STATUS_BADGES[c.status] ?? caseBadge(c.status),
+        badge: caseBadge(c.status),
         active: c.status === query.status,
         href: `/my/cases?status=${encodeURIComponent(c.status)}`,
       })),

@@ -1,51 +1,15 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import request from "supertest";
-import { buildUser, loginAs, type Agent } from "../../helpers/factories.js";
-import { testApp } from "../../helpers/testApp.js";
-import { DECISION_FORM, publishForm, reviewProcessXml } from "./helpers.js";
-
-const uniq = () => randomBytes(4).toString("hex");
-const post = (agent: Agent, url: string, body: unknown) =>
-  agent
-    .post(url)
-    .set("X-CSRF-Token", agent.csrf)
-    .set("Accept", "application/json")
-    .send(body as object);
+import { buildUser, loginAs } from "../../helpers/factories.js";
+import { post, publishGenericItem } from "./helpers.js";
 
 describe("抄送: a read-only copy of a case to users and groups, listed under 抄送我的", () => {
   it("sends from the task, shows the recipients the case read-only, and nobody else", async function () {
     this.timeout(30_000);
     const admin = await buildUser({ roles: ["dept_admin"], department: "scjgj" });
-    const deptAdmin = await loginAs(admin);
     const reviewer = await loginAs(await buildUser({ roles: ["reviewer"], department: "scjgj" }));
     const applicantUser = await buildUser({ roles: ["applicant"] });
     const applicant = await loginAs(applicantUser);
-    const startForm = await publishForm("cc-apply", [
-      { type: "textfield", key: "reason", label: "事由", input: true, validate: { required: true } },
-    ]);
-    const review = await publishForm("cc-review", DECISION_FORM);
-    const processKey = `cc_${uniq()}`;
-    await request(testApp().app)
-      .post("/engine-rest/deployment/create")
-      .auth(admin.username, admin.password)
-      .attach("data", Buffer.from(reviewProcessXml(processKey, { review, correct: startForm })), {
-        filename: "p.bpmn",
-        contentType: "application/octet-stream",
-      })
-      .expect(200);
-    const itemCode = `cc-${uniq()}`;
-    await post(deptAdmin, "/api/catalog", {
-      itemCode,
-      kind: "generic",
-      name: "抄送测试事项",
-      legalBasis: "依据",
-      noticeContent: "指南",
-      formKey: startForm,
-      processKey,
-      reviewDays: 3,
-    }).expect(201);
-    await post(deptAdmin, `/api/catalog/${itemCode}/publish`, {}).expect(200);
+    const { itemCode, processKey } = await publishGenericItem(admin, "cc");
     const started = await post(applicant, "/api/cases", { itemCode, data: { reason: "抄送测试" } }).expect(201);
     const code = String(started.body.data.code);
     const inbox = await reviewer.get(`/api/inbox?processKey=${processKey}&counts=0`).expect(200);

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { publishFormRevision, saveFormRevision } from "../../../server/forms/index.js";
+import request from "supertest";
+import { loginAs, type Agent, type TestUser } from "../../helpers/factories.js";
 import { testApp } from "../../helpers/testApp.js";
 
 const uniq = () => randomBytes(4).toString("hex");
@@ -57,3 +59,50 @@ export const DECISION_FORM = [
   },
   { type: "textfield", key: "opinion", label: "审核意见", input: true },
 ];
+
+/** A JSON request as the pages' scripts send it (CSRF header, JSON answer). */
+export function post(agent: Agent, url: string, body: unknown) {
+  return agent
+    .post(url)
+    .set("X-CSRF-Token", agent.csrf)
+    .set("Accept", "application/json")
+    .send(body as object);
+}
+
+/**
+ * A 通用事项 a department admin set up with no code: a start form with one required 事由, the review process of
+ * reviewProcessXml deployed through /engine-rest, and the item published through /api/catalog. Returns its codes.
+ */
+export async function publishGenericItem(
+  admin: TestUser,
+  prefix: string,
+  options: { due?: string; name?: string } = {},
+): Promise<{ itemCode: string; processKey: string; startForm: string }> {
+  const agent = await loginAs(admin);
+  const startForm = await publishForm(`${prefix}-apply`, [
+    { type: "textfield", key: "reason", label: "事由", input: true, validate: { required: true } },
+  ]);
+  const review = await publishForm(`${prefix}-review`, DECISION_FORM);
+  const processKey = `${prefix}_${uniq()}`;
+  await request(testApp().app)
+    .post("/engine-rest/deployment/create")
+    .auth(admin.username, admin.password)
+    .attach("data", Buffer.from(reviewProcessXml(processKey, { review, correct: startForm }, "scjgj", options.due)), {
+      filename: `${processKey}.bpmn`,
+      contentType: "application/octet-stream",
+    })
+    .expect(200);
+  const itemCode = `${prefix}-${uniq()}`;
+  await post(agent, "/api/catalog", {
+    itemCode,
+    kind: "generic",
+    name: options.name ?? `${prefix} 测试事项`,
+    legalBasis: "依据",
+    noticeContent: "指南",
+    formKey: startForm,
+    processKey,
+    reviewDays: 3,
+  }).expect(201);
+  await post(agent, `/api/catalog/${itemCode}/publish`, {}).expect(200);
+  return { itemCode, processKey, startForm };
+}

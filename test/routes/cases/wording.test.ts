@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import request from "supertest";
 import { AuditEntry } from "../../../server/db/models/AuditEntry.js";
-import { buildUser, loginAs, type Agent } from "../../helpers/factories.js";
-import { testApp } from "../../helpers/testApp.js";
-import { DECISION_FORM, publishForm, reviewProcessXml } from "./helpers.js";
-
-const uniq = () => randomBytes(4).toString("hex");
-const post = (agent: Agent, url: string, body: unknown) =>
-  agent
-    .post(url)
-    .set("X-CSRF-Token", agent.csrf)
-    .set("Accept", "application/json")
-    .send(body as object);
+import { buildUser, loginAs } from "../../helpers/factories.js";
+import { post, publishGenericItem } from "./helpers.js";
 
 describe("the task page as a reviewer reads it: names not logins, 取消认领, claim on submit, 已提交", () => {
   it("names the assignee, labels unclaim 取消认领, claims an unclaimed task when its decision is submitted, and says 已提交", async function () {
@@ -22,31 +11,7 @@ describe("the task page as a reviewer reads it: names not logins, 取消认领, 
     const reviewerUser = await buildUser({ roles: ["reviewer"], department: "scjgj" });
     const reviewer = await loginAs(reviewerUser);
     const applicant = await loginAs(await buildUser({ roles: ["applicant"] }));
-    const startForm = await publishForm("wd-apply", [
-      { type: "textfield", key: "reason", label: "事由", input: true, validate: { required: true } },
-    ]);
-    const review = await publishForm("wd-review", DECISION_FORM);
-    const processKey = `wd_${uniq()}`;
-    await request(testApp().app)
-      .post("/engine-rest/deployment/create")
-      .auth(admin.username, admin.password)
-      .attach("data", Buffer.from(reviewProcessXml(processKey, { review, correct: startForm })), {
-        filename: "p.bpmn",
-        contentType: "application/octet-stream",
-      })
-      .expect(200);
-    const itemCode = `wd-${uniq()}`;
-    await post(deptAdmin, "/api/catalog", {
-      itemCode,
-      kind: "generic",
-      name: "措辞测试事项",
-      legalBasis: "依据",
-      noticeContent: "指南",
-      formKey: startForm,
-      processKey,
-      reviewDays: 3,
-    }).expect(201);
-    await post(deptAdmin, `/api/catalog/${itemCode}/publish`, {}).expect(200);
+    const { itemCode, processKey, startForm } = await publishGenericItem(admin, "wd");
     const first = await post(applicant, "/api/cases", { itemCode, data: { reason: "一" } }).expect(201);
     const second = await post(applicant, "/api/cases", { itemCode, data: { reason: "二" } }).expect(201);
     const rows = (await reviewer.get(`/api/inbox?processKey=${processKey}&counts=0`).expect(200)).body.data as {
