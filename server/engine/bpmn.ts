@@ -7,7 +7,8 @@ import * as elements from "bpmn-elements";
 import { BpmnModdle } from "bpmn-moddle";
 import Serializer, { TypeResolver } from "moddle-context-serializer";
 import { evaluate as feelEvaluate } from "feelin";
-import { safeExpressions } from "./expressions.js";
+import { ComputedExpression, resolveWith, safeExpressions } from "./expressions.js";
+import { InvalidRequestError } from "./runtime/errors.js";
 
 const require = createRequire(import.meta.url);
 export const camundaSchema = require("camunda-bpmn-moddle/resources/camunda.json") as object;
@@ -41,6 +42,113 @@ export interface ParsedDefinition {
   activities: Map<string, ParsedActivity>;
   /** bpmn:Message id -> name and name -> id. */
   messageNames: Map<string, string>;
+  /** Call activities by id: what they call and how variables pass in and out. */
+  calls: Map<string, CallSpec>;
+  /** camunda:inputOutput by activity id. */
+  io: Map<string, { inputs: IoParameter[]; outputs: IoParameter[] }>;
+}
+
+/** One camunda:inputParameter / outputParameter: a text (literal or `${path}` template), a list, a map or a FEEL script. */
+export type IoValue =
+  | { kind: "text"; text: string }
+  | { kind: "list"; items: IoValue[] }
+  | { kind: "map"; entries: [string, IoValue][] }
+  | { kind: "feel"; body: string };
+
+export interface IoParameter {
+  name: string;
+  value: IoValue;
+}
+
+function ioValue(text: unknown, definition: any): IoValue {
+  if (definition?.$type === "camunda:List") {
+    return {
+      kind: "list",
+      items: ((definition.items ?? []) as any[]).map((item) => ioValue(item.value, item.$type === "camunda:Value" ? undefined : item)),
+    };
+  }
+  if (definition?.$type === "camunda:Map") {
+    return {
+      kind: "map",
+      entries: ((definition.entries ?? []) as any[]).map((e) => [String(e.key), ioValue(e.value, e.definition)] as [string, IoValue]),
+    };
+  }
+  if (definition?.$type === "camunda:Script") return { kind: "feel", body: String(definition.value ?? "") };
+  return { kind: "text", text: typeof text === "string" ? text : "" };
+}
+
+/** Evaluates a parameter value against variables: `${path}` resolved, other text as it is, FEEL evaluated. */
+export function evaluateIo(value: IoValue, scope: Variables): unknown {
+  switch (value.kind) {
+    case "text":
+      return resolveWith(value.text, scope);
+    case "list":
+      return value.items.map((v) => evaluateIo(v, scope));
+    case "map":
+      return Object.fromEntries(value.entries.map(([k, v]) => [k, evaluateIo(v, scope)]));
+    case "feel":
+      return evaluateFeel(value.body, scope) ?? null;
+  }
+}
+
+function ioSpecs(moddleContext: any): Map<string, { inputs: IoParameter[]; outputs: IoParameter[] }> {
+  const io = new Map<string, { inputs: IoParameter[]; outputs: IoParameter[] }>();
+  for (const el of Object.values((moddleContext.elementsById ?? {}) as Record<string, any>)) {
+    const spec = ((el?.extensionElements?.values ?? []) as any[]).find((v) => v.$type === "camunda:InputOutput");
+    if (!spec) continue;
+    const params = (list: any[] | undefined) => (list ?? []).map((p) => ({ name: String(p.name), value: ioValue(p.value, p.definition) }));
+    io.set(el.id, { inputs: params(spec.inputParameters), outputs: params(spec.outputParameters) });
+  }
+  return io;
+}
+
+/** A camunda:in / camunda:out mapping: all variables, or one target from a source variable or a `${path}`. */
+export interface VariableMapping {
+  all?: boolean;
+  source?: string;
+  sourceExpression?: string;
+  target?: string;
+}
+
+/** What a call activity calls (calledElement with Camunda's binding) and its variable mappings. */
+export interface CallSpec {
+  activityId: string;
+  name: string | null;
+  calledElement: string;
+  binding: "latest" | "deployment" | "version";
+  version: string | null;
+  /** camunda:in businessKey: the expression (`#{execution.processBusinessKey}` passes the caller's), or null. */
+  businessKey: string | null;
+  ins: VariableMapping[];
+  outs: VariableMapping[];
+}
+
+function callSpecs(moddleContext: any): Map<string, CallSpec> {
+  const calls = new Map<string, CallSpec>();
+  for (const el of Object.values((moddleContext.elementsById ?? {}) as Record<string, any>)) {
+    if (el?.$type !== "bpmn:CallActivity") continue;
+    const values: any[] = el.extensionElements?.values ?? [];
+    const mapping = (m: any): VariableMapping => ({
+      ...(m.variables === "all" ? { all: true } : {}),
+      ...(m.source !== undefined ? { source: String(m.source) } : {}),
+      ...(m.sourceExpression !== undefined ? { sourceExpression: String(m.sourceExpression) } : {}),
+      ...(m.target !== undefined ? { target: String(m.target) } : {}),
+    });
+    const ins = values.filter((v) => v.$type === "camunda:In");
+    const bk = ins.find((m) => m.businessKey !== undefined);
+    const binding = el.calledElementBinding === "deployment" || el.calledElementBinding === "version" ? el.calledElementBinding : "latest";
+    calls.set(el.id, {
+      activityId: el.id,
+      name: el.name ?? null,
+      calledElement: String(el.calledElement ?? "").trim(),
+      binding,
+      version: el.calledElementVersion !== undefined ? String(el.calledElementVersion).trim() : null,
+      businessKey: bk ? String(bk.businessKey) : null,
+      ins: ins.filter((m) => m.businessKey === undefined).map(mapping),
+      outs: values.filter((v) => v.$type === "camunda:Out").map(mapping),
+    });
+  }
+  return calls;
 }
 
 /** Parses BPMN XML into the moddle tree (for validation). */
@@ -64,7 +172,115 @@ export async function parseDefinition(xml: string, processId: string): Promise<P
     if (el.$type === "bpmn:Message" && el.name) messageNames.set(el.id, el.name);
   }
   const proc = (moddleContext.rootElement.rootElements ?? []).find((e: any) => e.$type === "bpmn:Process" && e.id === processId);
-  return { sourceContext, processId, processName: proc?.name ?? null, activities, messageNames };
+  prepareLoops(moddleContext, activities);
+  return {
+    sourceContext,
+    processId,
+    processName: proc?.name ?? null,
+    activities,
+    messageNames,
+    calls: callSpecs(moddleContext),
+    io: ioSpecs(moddleContext),
+  };
+}
+
+// ---- Multi-instance ------------------------------------------------------------------------------
+
+/** Camunda's multi-instance variables of one instance (local to it: never process variables). */
+export interface LoopLocals {
+  nrOfInstances: number;
+  nrOfCompletedInstances: number;
+  nrOfActiveInstances: number;
+  loopCounter: number;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "未设置";
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** camunda:collection: a `${path}` (or a bare variable name, as Camunda allows) that must hold a list. */
+class LoopCollection extends ComputedExpression {
+  constructor(
+    private readonly label: string,
+    private readonly template: string,
+  ) {
+    super();
+  }
+
+  evaluate(context: Parameters<ComputedExpression["evaluate"]>[0]): unknown {
+    const value = resolveWith(this.template, context.environment?.variables, context);
+    if (!Array.isArray(value)) {
+      throw new InvalidRequestError(
+        `多实例「${this.label}」的集合 ${this.template} 不是列表（现为 ${describeValue(value)}）：请在此之前把该变量设为列表，例如 ["reviewer","deptadmin"]`,
+      );
+    }
+    return value;
+  }
+}
+
+/**
+ * completionCondition: FEEL (language="feel" or a FEEL URI; a body that is not a `${...}` is read as FEEL too, since
+ * the properties panel writes no language) or a `${path}`. It sees the process variables plus nrOfInstances,
+ * nrOfCompletedInstances, nrOfActiveInstances, loopCounter and the element variable of the instance that completed.
+ */
+class LoopCompletion extends ComputedExpression {
+  constructor(
+    private readonly body: string,
+    private readonly feel: boolean,
+    private readonly elementVariable: string | undefined,
+  ) {
+    super();
+  }
+
+  evaluate(context: Parameters<ComputedExpression["evaluate"]>[0]): unknown {
+    const c = context.content ?? {};
+    const output = Array.isArray(c.loopOutput) ? (c.loopOutput as unknown[]) : [];
+    const completed = output.filter((x) => x !== undefined && x !== null).length;
+    const total = Number(c.loopCardinality) || 0;
+    const locals: Variables = {
+      nrOfInstances: total,
+      nrOfCompletedInstances: completed,
+      nrOfActiveInstances: c.isSequential ? (completed < total ? 1 : 0) : Math.max(0, total - completed),
+      loopCounter: c.index,
+    };
+    if (this.elementVariable && this.elementVariable in c) locals[this.elementVariable] = c[this.elementVariable];
+    const variables = { ...cleanVariables(context.environment?.variables as Variables | undefined), ...locals };
+    const value = this.feel ? evaluateFeel(this.body, variables) : resolveWith(this.body, variables, context);
+    return value === true;
+  }
+}
+
+/** A waiting activity's camunda:inputOutput inputs (its local variables) on top of the locals it has. */
+function withIo(locals: Variables | undefined, api: any): Variables | undefined {
+  const io = api?.content?.ioLocals as Variables | undefined;
+  return io && Object.keys(io).length ? { ...locals, ...io } : locals;
+}
+
+/** Does a completion condition read as FEEL (else as a `${path}`)? */
+export function completionIsFeel(language: string | undefined | null, body: string): boolean {
+  return isFeelLanguage(language) || (!language && !/^\s*\$\{[^}]*\}\s*$/.test(body));
+}
+
+/** Multi-instance activities get their collection and completion condition as prepared expressions (parsed once). */
+function prepareLoops(moddleContext: any, activities: Map<string, ParsedActivity>): void {
+  for (const a of activities.values()) {
+    const loop = a.behaviour.loopCharacteristics;
+    if (loop?.type !== "bpmn:MultiInstanceLoopCharacteristics" || !loop.behaviour) continue;
+    const lb = loop.behaviour;
+    const label = a.name ?? a.id;
+    if (typeof lb.collection === "string" && lb.collection.trim()) {
+      const text = lb.collection.trim();
+      lb.collection = new LoopCollection(label, text.includes("${") ? text : `\${${text}}`);
+    }
+    const el = moddleContext.elementsById?.[a.id];
+    const cc = el?.loopCharacteristics?.completionCondition;
+    const body =
+      typeof cc?.body === "string" ? cc.body.trim() : typeof lb.completionCondition === "string" ? lb.completionCondition.trim() : "";
+    if (body) lb.completionCondition = new LoopCompletion(body, completionIsFeel(cc?.language, body), lb.elementVariable);
+    else delete lb.completionCondition;
+  }
 }
 
 // ---- Expressions ---------------------------------------------------------------------------
@@ -327,6 +543,10 @@ export interface PostponedActivity {
   name: string | null;
   behaviour: Record<string, any>;
   eventDefinitions: { type: string; behaviour: Record<string, any> }[];
+  /** Local variables of a multi-instance instance (element variable, loopCounter, nrOf...): task attributes see them. */
+  locals?: Variables;
+  /** One instance of a multi-instance activity. */
+  multiInstance?: boolean;
 }
 
 export interface EngineEvents {
@@ -346,6 +566,8 @@ export class EngineRun {
   readonly errors: Error[] = [];
   readonly listener = new EventEmitter();
   private readonly budget: StepBudget;
+  /** Nested waiting executions by execution id, as last listed by postponed() (signalled through their own API). */
+  private readonly apis = new Map<string, any>();
 
   constructor(
     private readonly parsed: ParsedDefinition,
@@ -364,7 +586,7 @@ export class EngineRun {
             activityId: act.id,
             executionId: executeMessage.content.executionId,
             behaviour,
-            variables: cleanVariables(env.variables),
+            variables: { ...cleanVariables(env.variables), ...((executeMessage.content.ioLocals as Variables | undefined) ?? {}) },
             done: (err, output) => {
               if (err) return callback(err);
               if (output) Object.assign(env.variables, output);
@@ -374,13 +596,34 @@ export class EngineRun {
         };
       };
     };
+    // camunda:inputOutput: inputs are evaluated when the activity is entered and ride on its messages (kept in the
+    // engine state, so they survive a restart) as its local variables; outputs are evaluated when it ends and set
+    // as variables of its scope (the process, or the sub-process it is in).
+    const ioExtension = (activity: any) => {
+      const spec = parsed.io.get(activity.id);
+      if (!spec) return;
+      activity.on("enter", () => {
+        const scope = cleanVariables(activity.environment.variables);
+        const locals: Variables = {};
+        for (const p of spec.inputs) locals[p.name] = evaluateIo(p.value, { ...scope, ...locals });
+        activity.broker.publish("format", "run.io.input", { ioLocals: locals });
+      });
+      if (!spec.outputs.length) return;
+      activity.on("end", (api: any) => {
+        const env = activity.environment;
+        const scope = { ...cleanVariables(env.variables), ...((api.content?.ioLocals as Variables | undefined) ?? {}) };
+        const out: Variables = {};
+        for (const p of spec.outputs) out[p.name] = evaluateIo(p.value, { ...scope, ...out });
+        Object.assign(env.variables, out);
+      });
+    };
     this.engine = new (Engine as any)({
       name,
       sourceContext: parsed.sourceContext,
       timers: this.timers,
       scripts: feelScripts(),
       expressions: safeExpressions(),
-      extensions: { services: serviceExtension, budget: this.budget.guard },
+      extensions: { services: serviceExtension, io: ioExtension, budget: this.budget.guard },
       settings: { enableDummyService: false },
       Logger: silentEngineLogger,
     });
@@ -444,6 +687,22 @@ export class EngineRun {
     for (const api of this.execution?.getPostponed() ?? []) if (ids.has(api.id)) api.discard();
   }
 
+  /** Process instance modification (runtime/modification.ts): runs an activity of the process anew, as if a flow reached it. */
+  startActivity(id: string): boolean {
+    const activity = this.process()?.getActivityById(id);
+    if (!activity || activity.isRunning) return false;
+    activity.run();
+    return true;
+  }
+
+  /** Process instance modification: cancels one waiting activity by execution id (its outgoing paths are discarded, not taken). */
+  cancelWaiting(executionId: string): boolean {
+    const api = (this.execution?.getPostponed() ?? []).find((a: any) => a.executionId === executionId);
+    if (!api) return false;
+    api.discard();
+    return true;
+  }
+
   /** Work deferred to a later event-loop turn is still to run (the step is not settled yet). */
   get busy(): boolean {
     return this.budget.deferred > 0;
@@ -468,29 +727,81 @@ export class EngineRun {
     return this.engine.state as string;
   }
 
+  /**
+   * What waits now. Activities inside embedded sub-processes are listed by the sub-process; a multi-instance
+   * activity is listed as its instances (each its own execution, with its element variable and loop counter in
+   * `locals`), and the activities inside a multi-instance sub-process with the locals of their instance.
+   */
   postponed(): PostponedActivity[] {
     if (!this.execution) return [];
-    // Activities waiting inside embedded sub-processes are listed by the sub-process, not the process.
-    const list: any[] = [];
-    const collect = (apis: any[], depth: number) => {
+    const list: { api: any; locals?: Variables; nested: boolean; multi?: boolean }[] = [];
+    const visit = (apis: any[], locals: Variables | undefined, nested: boolean, depth: number) => {
+      if (depth > 20) return;
       for (const api of apis) {
-        list.push(api);
-        const inner = api.owner?.execution?.source;
-        if (depth < 20 && typeof inner?.getPostponed === "function") collect(inner.getPostponed(), depth + 1);
+        const owner = api.owner ?? {};
+        const activityExecution = owner.execution;
+        const loop = owner.behaviour?.loopCharacteristics;
+        if (loop?.type === "bpmn:MultiInstanceLoopCharacteristics" && typeof activityExecution?.getPostponed === "function") {
+          const all: any[] = activityExecution.getPostponed();
+          const elementVariable: string | undefined = loop.behaviour?.elementVariable;
+          const iterations = all.filter((x) => x.id === api.id && x.executionId !== api.executionId && x.content?.isMultiInstance);
+          const inner = all.filter((x) => x.id !== api.id);
+          const total = Number(iterations[0]?.content?.loopCardinality ?? api.content?.loopCardinality) || iterations.length;
+          const output: unknown[] = Array.isArray(api.content?.output) ? api.content.output : [];
+          const completed = output.filter((x) => x !== undefined && x !== null).length;
+          for (const it of iterations) {
+            const c = it.content ?? {};
+            const loopLocals: Variables = {
+              ...locals,
+              loopCounter: c.index,
+              nrOfInstances: total,
+              nrOfCompletedInstances: completed,
+              nrOfActiveInstances: c.isSequential ? 1 : Math.max(0, total - completed),
+            };
+            if (elementVariable && elementVariable in c) loopLocals[elementVariable] = c[elementVariable];
+            const mine = withIo(loopLocals, it);
+            list.push({ api: it, locals: mine, nested: true, multi: true });
+            if (owner.isSubProcess) {
+              const own = inner.filter((x) => x.content?.parent?.executionId === it.executionId);
+              visit(own, mine, true, depth + 1);
+            }
+          }
+          continue;
+        }
+        const mine = withIo(locals, api);
+        list.push({ api, locals: mine, nested });
+        // A sub-process's input parameters are seen by the attributes of the tasks inside it.
+        const source = activityExecution?.source;
+        if (typeof source?.getPostponed === "function") visit(source.getPostponed(), mine, true, depth + 1);
       }
     };
-    collect(this.execution.getPostponed(), 0);
-    return list.map((api) => {
+    visit(this.execution.getPostponed(), undefined, false, 0);
+    this.apis.clear();
+    return list.map(({ api, locals, nested, multi }) => {
       const owner = api.owner ?? {};
+      if (nested) this.apis.set(api.executionId, api);
       return {
         id: api.id,
-        type: api.type,
+        type: api.type ?? owner.type,
         executionId: api.executionId,
         name: owner.name ?? null,
         behaviour: owner.behaviour ?? {},
         eventDefinitions: (owner.behaviour?.eventDefinitions ?? []).map((e: any) => ({ type: e.type, behaviour: e.behaviour ?? {} })),
+        ...(locals ? { locals } : {}),
+        ...(multi ? { multiInstance: true } : {}),
       };
     });
+  }
+
+  /**
+   * Signals one waiting execution: a multi-instance instance or an activity inside a sub-process through its own
+   * API (the engine-wide signal reaches every execution of an activity id), anything else the engine-wide way.
+   */
+  signalExecution(payload: { id: string; executionId: string } & Record<string, unknown>): void {
+    this.postponed();
+    const api = this.apis.get(payload.executionId);
+    if (api) api.signal(payload);
+    else this.signal(payload);
   }
 
   pendingTimers(): TimerRef[] {

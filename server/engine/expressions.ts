@@ -140,10 +140,19 @@ export function resolveTemplate(template: string | undefined | null, variables: 
   return resolveWith(template, variables);
 }
 
+/**
+ * An expression the runtime prepared at parse time (a multi-instance collection or completion condition): the
+ * resolver calls its evaluate with the engine message instead of reading a `${...}` template.
+ */
+export abstract class ComputedExpression {
+  abstract evaluate(context: { environment?: { variables?: unknown }; content?: Record<string, unknown> }): unknown;
+}
+
 /** The `expressions` option of bpmn-engine: bpmn-elements' default resolver is never reached. */
 export function safeExpressions() {
   return {
     resolveExpression(expression: unknown, context: unknown): unknown {
+      if (expression instanceof ComputedExpression) return expression.evaluate(context ?? {});
       const ctx = (context ?? {}) as { environment?: { variables?: unknown } };
       return resolveWith(expression, ctx.environment?.variables, context);
     },

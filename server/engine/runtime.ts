@@ -16,6 +16,7 @@ import * as instances from "./runtime/instances.js";
 import * as jobs from "./runtime/jobs.js";
 import { listQueries } from "./runtime/listQueries.js";
 import * as messages from "./runtime/messages.js";
+import * as modification from "./runtime/modification.js";
 import * as queries from "./runtime/queries.js";
 import * as taskQueries from "./runtime/taskQueries.js";
 import * as tasks from "./runtime/tasks.js";
@@ -159,6 +160,11 @@ export class EngineRuntime {
   /** The delegate hands the task back to its owner (Camunda's resolveTask). */
   resolveTask(taskId: string, actor: CurrentUser, t?: Transaction, opinion?: string): Promise<TaskView> {
     return tasks.resolveTask(this.ctx, taskId, actor, t, opinion);
+  }
+
+  /** Process instance modification (Camunda's): cancel the waiting user task, start before an earlier activity (runtime/modification.ts). */
+  modifyInstance(id: string, input: modification.ModificationInput, t?: Transaction): Promise<modification.ModificationResult> {
+    return modification.modifyInstance(this.ctx, id, input, t);
   }
 
   /** One open task, or null (completed tasks are gone from the table; their trace is in history). */

@@ -110,6 +110,8 @@ export interface StartInput {
   timerJob?: { id: string; activityId: string; dueAt: Date };
   /** Set when a correlated message starts the instance: the message start event it starts from. */
   messageStart?: { activityId: string; messageName: string };
+  /** Set when a call activity starts the instance: the calling instance and the call activity's execution. */
+  superInstance?: { id: string; executionId: string };
 }
 
 export interface InstanceView {
@@ -127,6 +129,8 @@ export interface InstanceView {
   variables: Variables;
   /** Camunda types JSON cannot carry (Date, kept as its ISO string): name -> type. */
   variableTypes: Record<string, string>;
+  /** The instance whose call activity started this one (Camunda's superProcessInstanceId), or null. */
+  superInstanceId?: string | null;
 }
 
 export interface TaskView {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { ACTIVATIONS_PER_STEP, evaluateFeel, isFeelLanguage, parseModdle } from "./bpmn.js";
+import { ACTIVATIONS_PER_STEP, completionIsFeel, evaluateFeel, isFeelLanguage, parseModdle } from "./bpmn.js";
 import { expressionProblems, parseExpression } from "./expressions.js";
 
 const require = createRequire(import.meta.url);
@@ -453,7 +453,7 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
       errors.push(at(el, "no-script-task", "不允许使用脚本任务：BPMN 中不能包含可在服务器上执行的代码 (script tasks are not allowed)"));
     }
     if (
-      type === "camunda:Script" ||
+      (type === "camunda:Script" && !isFeelParameterScript(el)) ||
       (type === "camunda:ExecutionListener" && el.script) ||
       (type === "camunda:TaskListener" && el.script)
     ) {
@@ -487,9 +487,8 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
         try {
           evaluateFeel(body, {});
         } catch (err) {
-          if ((err as Error).name === "SyntaxError" || /syntax|parse/i.test((err as Error).message)) {
-            errors.push(at(el, "condition-feel", `FEEL 条件有语法错误：${(err as Error).message}`));
-          }
+          // feelin throws only when it cannot parse ("Incomplete <Comparison>" included); evaluation errors give null.
+          errors.push(at(el, "condition-feel", `FEEL 条件有语法错误：${(err as Error).message}`));
         }
       } else {
         errors.push(
@@ -502,25 +501,9 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
       }
     }
     // What this engine accepts but cannot run yet is refused with the reason, never deployed to fail later.
-    if (type === "bpmn:MultiInstanceLoopCharacteristics" && /^bpmn:(UserTask|SubProcess|CallActivity)$/.test(String(el.$parent?.$type))) {
-      errors.push(
-        at(
-          el.$parent,
-          "unsupported",
-          "暂不支持多实例的用户任务或子流程（会签、并联审查）：完成其中的任务会失败。请暂时画成并行网关分出的几个用户任务",
-        ),
-      );
-    }
-    if (type === "bpmn:CallActivity") {
-      errors.push(
-        at(el, "unsupported", "暂不支持调用活动（callActivity）：被调用的流程不会启动，实例会一直等待。请把被调用的步骤画进本流程"),
-      );
-    }
-    if (type === "camunda:InputOutput") {
-      errors.push(
-        at(owningElement(el), "unsupported", "暂不支持 camunda:inputOutput 输入/输出映射：它不会被执行。请在表单或内部服务中设置变量"),
-      );
-    }
+    if (type === "bpmn:MultiInstanceLoopCharacteristics") errors.push(...multiInstanceProblems(el, at));
+    if (type === "bpmn:CallActivity") errors.push(...callActivityProblems(el, at));
+    if (type === "camunda:InputOutput") errors.push(...inputOutputProblems(el, at));
     if ((type === "camunda:ExecutionListener" || type === "camunda:TaskListener") && !el.script) {
       errors.push(
         at(
@@ -580,6 +563,179 @@ export async function validateBpmn(fileName: string, xml: string, knownServices:
     formKeys,
     processes: executable.slice(0, 1).map((p: any) => ({ key: String(p.id), name: p.name ?? null, messageStarts })),
   };
+}
+
+const IDENTIFIER = /^[A-Za-z_$\u4e00-\u9fff][\w$\u4e00-\u9fff]*$/;
+
+/**
+ * Multi-instance (会签 / 并联审查): how many instances (camunda:collection naming a list variable, or loopCardinality),
+ * a valid element variable, and a completion condition in FEEL or a `${path}` (the `${…}` itself is checked with
+ * every other expression by modelTextProblems).
+ */
+function multiInstanceProblems(el: any, at: (element: any, rule: string, message: string) => Problem): Problem[] {
+  const problems: Problem[] = [];
+  const owner = el.$parent;
+  const collection = typeof el.collection === "string" ? el.collection.trim() : "";
+  const cardinality = bodyOf(el.loopCardinality).trim();
+  const condition = bodyOf(el.completionCondition).trim();
+  if (!collection && !cardinality && !(el.isSequential && condition)) {
+    problems.push(
+      at(
+        owner,
+        "multi-instance",
+        "多实例缺少实例数：请填写“集合”（camunda:collection，例如 ${inspectors}，一个列表变量）或“循环基数”（loopCardinality，例如 3 或 ${count}）",
+      ),
+    );
+  }
+  if (collection && !collection.includes("${") && !IDENTIFIER.test(collection)) {
+    problems.push(at(owner, "multi-instance", `多实例的集合「${collection}」必须是 \${变量} 或变量名（例如 \${inspectors}）`));
+  }
+  if (el.elementVariable !== undefined && !IDENTIFIER.test(String(el.elementVariable).trim())) {
+    problems.push(at(owner, "multi-instance", `多实例的元素变量「${String(el.elementVariable)}」必须是变量名（例如 inspector）`));
+  }
+  if (el.elementVariable && !collection) {
+    problems.push(
+      at(owner, "multi-instance", "多实例设置了元素变量但没有集合：请填写集合（camunda:collection），元素变量依次取集合中的每一项"),
+    );
+  }
+  if (cardinality && !/^\d+$/.test(cardinality) && !/^\$\{[^}]*\}$/.test(cardinality)) {
+    problems.push(at(owner, "multi-instance", `多实例的循环基数「${cardinality.slice(0, 60)}」必须是整数或 \${变量}`));
+  }
+  const language: string | undefined = el.completionCondition?.language;
+  if (el.completionCondition && !condition) {
+    problems.push(
+      at(owner, "multi-instance", "多实例的完成条件为空：请填写 FEEL 条件（例如 nrOfCompletedInstances >= 2），或删除完成条件"),
+    );
+  } else if (condition && language && !isFeelLanguage(language)) {
+    problems.push(at(owner, "multi-instance", `多实例的完成条件不允许使用 ${language} 语言，只接受 FEEL 或 \${变量}`));
+  } else if (condition && completionIsFeel(language, condition)) {
+    try {
+      evaluateFeel(condition, {});
+    } catch (err) {
+      // feelin throws only when it cannot parse (evaluation errors give null): "Incomplete <Comparison>" and the like.
+      problems.push(at(owner, "multi-instance", `多实例的完成条件有 FEEL 语法错误：${(err as Error).message}`));
+    }
+  }
+  return problems;
+}
+
+/** A FEEL script as the value of an input/output parameter: an expression, not code (evaluated with feelin). */
+function isFeelParameterScript(el: any): boolean {
+  return (
+    /^camunda:(InputParameter|OutputParameter|Entry|List)$/.test(String(el.$parent?.$type)) &&
+    isFeelLanguage(el.scriptFormat) &&
+    !el.resource
+  );
+}
+
+/** camunda:inputOutput: named parameters whose values are text, `${path}`, lists, maps or FEEL scripts. */
+function inputOutputProblems(el: any, at: (element: any, rule: string, message: string) => Problem): Problem[] {
+  const problems: Problem[] = [];
+  const owner = owningElement(el);
+  const script = (d: any, where: string) => {
+    if (d?.$type !== "camunda:Script") return;
+    if (!isFeelLanguage(d.scriptFormat)) {
+      problems.push(
+        at(
+          owner,
+          "input-output",
+          `${where}的脚本只能是 FEEL（scriptFormat="feel"），不允许 ${String(d.scriptFormat ?? "未指定语言")} 脚本`,
+        ),
+      );
+    } else if (d.resource) {
+      problems.push(at(owner, "input-output", `${where}的 FEEL 脚本请直接写在参数中，不支持外部资源（resource）`));
+    } else {
+      try {
+        evaluateFeel(String(d.value ?? ""), {});
+      } catch (err) {
+        problems.push(at(owner, "input-output", `${where}的 FEEL 表达式有语法错误：${(err as Error).message}`));
+      }
+    }
+  };
+  const visit = (d: any, where: string) => {
+    script(d, where);
+    for (const item of (d?.items ?? []) as any[]) visit(item, where);
+    for (const entry of (d?.entries ?? []) as any[]) visit(entry.definition, where);
+  };
+  for (const [list, kind] of [
+    [el.inputParameters, "输入参数"],
+    [el.outputParameters, "输出参数"],
+  ] as const) {
+    for (const p of (list ?? []) as any[]) {
+      const name = typeof p.name === "string" ? p.name.trim() : "";
+      if (!name) problems.push(at(owner, "input-output", `${kind}缺少名称（name）`));
+      visit(p.definition, `${kind}「${name}」`);
+    }
+  }
+  return problems;
+}
+
+/** Call activities: a called process key, Camunda's bindings, and camunda:in / camunda:out mappings this engine runs. */
+function callActivityProblems(el: any, at: (element: any, rule: string, message: string) => Problem): Problem[] {
+  const problems: Problem[] = [];
+  const called = typeof el.calledElement === "string" ? el.calledElement.trim() : "";
+  if (!called) problems.push(at(el, "call-activity", "调用活动缺少被调用的流程：请填写 calledElement（被调用流程的 key，或 ${变量}）"));
+  if (el.caseRef) problems.push(at(el, "call-activity", "不支持调用 CMMN 案例（camunda:caseRef）：请调用 BPMN 流程（calledElement）"));
+  const binding = el.calledElementBinding === undefined ? "latest" : String(el.calledElementBinding);
+  if (!["latest", "deployment", "version"].includes(binding)) {
+    problems.push(
+      at(
+        el,
+        "call-activity",
+        `camunda:calledElementBinding 只能是 latest、deployment 或 version，现为「${binding}」${binding === "versionTag" ? "（暂不支持按版本标签调用）" : ""}`,
+      ),
+    );
+  }
+  if (binding === "version" && !/^\d+$/.test(String(el.calledElementVersion ?? "").trim())) {
+    problems.push(
+      at(
+        el,
+        "call-activity",
+        "camunda:calledElementBinding 为 version 时，camunda:calledElementVersion 必须是被调用流程的版本号（正整数）",
+      ),
+    );
+  }
+  if (el.variableMappingClass || el.variableMappingDelegateExpression) {
+    problems.push(
+      at(
+        el,
+        "call-activity",
+        "不支持变量映射类（camunda:variableMappingClass / variableMappingDelegateExpression）：请用 camunda:in / camunda:out 映射",
+      ),
+    );
+  }
+  for (const m of (el.extensionElements?.values ?? []) as any[]) {
+    if (m.$type !== "camunda:In" && m.$type !== "camunda:Out") continue;
+    const kind = m.$type === "camunda:In" ? "camunda:in" : "camunda:out";
+    if (m.$type === "camunda:In" && m.businessKey !== undefined) {
+      const bk = String(m.businessKey).trim();
+      if (!/^[#$]\{\s*execution\.(processBusinessKey|businessKey)\s*\}$/.test(bk) && !/^\$\{[^}]*\}$/.test(bk)) {
+        problems.push(
+          at(
+            el,
+            "call-activity",
+            `camunda:in 的 businessKey「${bk.slice(0, 60)}」只能是 #{execution.processBusinessKey}（传入本流程的业务键）或 \${变量}`,
+          ),
+        );
+      }
+      continue;
+    }
+    if (m.variables !== undefined && m.variables !== "all") {
+      problems.push(at(el, "call-activity", `${kind} 的 variables 只能是 all，现为「${String(m.variables)}」`));
+    } else if (m.variables === undefined) {
+      if (!m.target || (m.source === undefined && m.sourceExpression === undefined)) {
+        problems.push(
+          at(el, "call-activity", `${kind} 映射需要 target，以及 source（变量名）或 sourceExpression（\${变量}）之一，或 variables="all"`),
+        );
+      }
+      if (m.sourceExpression !== undefined && !/^\s*\$\{[^}]*\}\s*$/.test(String(m.sourceExpression))) {
+        problems.push(
+          at(el, "call-activity", `${kind} 的 sourceExpression「${String(m.sourceExpression).slice(0, 60)}」必须是一个 \${变量}`),
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** The registry name of an internal service: `${services.archiveCommitment}` or `${archiveCommitment}`. */

@@ -56,6 +56,18 @@ async function openGroup(page: Page, title: string): Promise<void> {
   if (!(await header.first().evaluate((el) => el.classList.contains("open")))) await header.first().click();
 }
 
+/** Selects a user task on the canvas (the click after a popup menu closes may be swallowed: a person clicks again). */
+async function selectTask(page: Page, id: string): Promise<void> {
+  const header = page.locator(".bio-properties-panel-header-type", { hasText: "用户任务" });
+  for (let i = 0; i < 3; i++) {
+    await shape(page, id).click();
+    if (await header.isVisible()) return;
+    await page.waitForTimeout(300);
+    if (await header.isVisible()) return;
+  }
+  await header.waitFor();
+}
+
 /** Texts of the palette, context pad, popup menu and properties panel that contain no Chinese at all. */
 async function englishLeft(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -253,6 +265,95 @@ describe("browser: process modeler (draw, pickers, lint, draft, deploy, compare)
 
     assert.deepEqual(requestsOffHost(requests, server.host), [], "no request leaves the server (no CDN)");
     assert.ok(requests.some((u) => u.endsWith("/bundles/modeler/modeler.js")));
+    assert.deepEqual(problems, []);
+  });
+
+  it("an admin draws a parallel multi-instance review (会签) in the properties panel, deploys it, and each inspector completes their own task", async function () {
+    const key = `e2e_mi_${Date.now().toString(36)}`;
+    const page = await context.newPage();
+    page.on("dialog", (d) => void d.accept());
+    await loginAs(page, "admin", PASSWORD);
+    await page.goto("/admin/processes/new");
+    await page.locator('[data-modeler][data-ready="true"]').waitFor({ timeout: 60000 });
+    const canvasBox = (await page.getByTestId("modeler-canvas").boundingBox())!;
+    await page.mouse.click(canvasBox.x + canvasBox.width - 120, canvasBox.y + 60);
+    await openGroup(page, "常规");
+    await page.locator("#bio-properties-panel-id").fill(key);
+    await page.locator("#bio-properties-panel-name").fill("会签测试流程");
+    await page.locator("#bio-properties-panel-name").press("Tab");
+    await page.getByTestId("modeler-process").filter({ hasText: key }).waitFor();
+
+    // A user task from the palette, connected from the start event (as in the first journey).
+    const start = await center(shape(page, "StartEvent_1"));
+    await drag(page, await center(page.locator('.djs-palette .entry[data-action="create.user-task"]')), { x: start.x + 200, y: start.y });
+    const task = page.locator('[data-testid="modeler-canvas"] g.djs-element.djs-shape[data-element-id^="Activity_"]');
+    await task.waitFor();
+    const taskId = (await task.getAttribute("data-element-id"))!;
+    await shape(page, "StartEvent_1").click();
+    await drag(page, await center(page.locator('.djs-context-pad .entry[data-action="connect"]')), await center(shape(page, taskId)));
+    // Parallel multi-instance from the replace menu (wrench), then an end event after it.
+    await shape(page, taskId).click();
+    await page.locator('.djs-context-pad .entry[data-action="replace"]').click();
+    await page.locator('.djs-popup-header .entry[title="并行多实例"]').click();
+    await page.keyboard.press("Escape");
+    await selectTask(page, taskId);
+    await page.locator('.djs-context-pad .entry[data-action="append.end-event"]').click();
+    await page.keyboard.press("Escape");
+
+    // The multi-instance fields and the assignee in the properties panel.
+    await selectTask(page, taskId);
+    await openGroup(page, "常规");
+    await page.locator("#bio-properties-panel-name").fill("现场核查");
+    await page.locator("#bio-properties-panel-name").press("Tab");
+    await openGroup(page, "多实例");
+    await page.locator("#bio-properties-panel-collection").fill("${inspectors}");
+    await page.locator("#bio-properties-panel-elementVariable").fill("inspector");
+    await page.locator("#bio-properties-panel-elementVariable").press("Tab");
+    await openGroup(page, "处理人");
+    await page.locator("#bio-properties-panel-assignee").fill("${inspector}");
+    await page.locator("#bio-properties-panel-assignee").press("Tab");
+    // Nothing blocks: the lint no longer refuses a multi-instance task.
+    const issues = page.getByTestId("modeler-issues");
+    assert.equal(await issues.locator('li[data-category="error"]').count(), 0, await issues.innerText());
+    await shot(page, "07-multi-instance");
+
+    await page.getByTestId("deploy").click();
+    const result = page.getByTestId("modeler-result");
+    await result
+      .locator(".alert")
+      .filter({ hasText: /部署成功|没有部署|请先修正/ })
+      .waitFor();
+    assert.match(await result.innerText(), /部署成功[\s\S]*版本 1/);
+    const [deployed] = await EngineDefinition.findAll({ where: { key } });
+    assert.match(deployed!.xml, /camunda:collection="\$\{inspectors\}"/);
+    assert.match(deployed!.xml, /camunda:elementVariable="inspector"/);
+
+    // The process runs: two tasks, one per inspector; each completes their own.
+    const rest = async (user: string, method: string, url: string, body?: unknown) => {
+      const res = await fetch(`${server.baseUrl}/engine-rest${url}`, {
+        method,
+        headers: { authorization: `Basic ${Buffer.from(`${user}:${PASSWORD}`).toString("base64")}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      assert.ok(res.status < 300, `${method} ${url}: ${res.status} ${await res.clone().text()}`);
+      return res.status === 204 ? null : ((await res.json()) as unknown);
+    };
+    const inst = (await rest("admin", "POST", `/process-definition/key/${key}/start`, {
+      variables: { inspectors: { value: JSON.stringify(["reviewer", "deptadmin"]), type: "Json" } },
+    })) as { id: string };
+    const tasks = (await rest("admin", "GET", `/task?processInstanceId=${inst.id}`)) as { id: string; assignee: string; name: string }[];
+    assert.deepEqual(tasks.map((t) => t.assignee).sort(), ["deptadmin", "reviewer"]);
+    assert.ok(tasks.every((t) => t.name === "现场核查"));
+    for (const t of tasks) await rest(t.assignee, "POST", `/task/${t.id}/complete`, {});
+    const history = (await rest("admin", "GET", `/history/process-instance/${inst.id}`)) as { state: string };
+    assert.equal(history.state, "COMPLETED");
+
+    await page.goto(`/admin/instances/${inst.id}`);
+    await page
+      .getByTestId("instance-state")
+      .filter({ hasText: /完成|结束/ })
+      .waitFor();
+    await shot(page, "08-multi-instance-completed");
     assert.deepEqual(problems, []);
   });
 

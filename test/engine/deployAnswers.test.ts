@@ -57,6 +57,13 @@ describe("engine: deploy answers for the BPMN real tools write", () => {
     assert.match(emptyFeel, /FEEL 条件为空/);
   });
 
+  it("refuses an incomplete FEEL condition (feelin's 'Incomplete' error) as a syntax error naming the flow", async () => {
+    const incomplete = await refusal(
+      branching(uniq(), '<conditionExpression xsi:type="tFormalExpression" language="feel">amount &gt;=</conditionExpression>'),
+    );
+    assert.match(incomplete, /yes.*FEEL 条件有语法错误/);
+  });
+
   it("names the old namespace of a pre-2010 BPMN file instead of 'failed to parse document'", async () => {
     const old = `<?xml version="1.0"?><definitions xmlns="http://schema.omg.org/spec/BPMN/2.0" targetNamespace="x" id="d"><process id="${uniq()}" isExecutable="true"><startEvent id="s"/></process></definitions>`;
     const message = await refusal(old);
@@ -93,15 +100,15 @@ describe("engine: what it cannot run yet is refused at deploy, naming the elemen
 
   const cases: [string, string, RegExp][] = [
     [
-      "a multi-instance user task",
-      `<userTask id="x" name="会签"><multiInstanceLoopCharacteristics isSequential="false"><loopCardinality>2</loopCardinality></multiInstanceLoopCharacteristics></userTask>`,
-      /元素 x（会签）.*多实例/,
+      "a multi-instance user task with neither a collection nor a cardinality",
+      `<userTask id="x" name="会签"><multiInstanceLoopCharacteristics isSequential="false"></multiInstanceLoopCharacteristics></userTask>`,
+      /元素 x（会签）.*多实例缺少实例数/,
     ],
-    ["a call activity", `<callActivity id="x" name="调用" calledElement="other"/>`, /元素 x（调用）.*调用活动/],
+    ["a call activity without a called process", `<callActivity id="x" name="调用"/>`, /元素 x（调用）.*调用活动缺少被调用的流程/],
     [
-      "camunda:inputOutput",
-      `<task id="x" name="映射"><extensionElements><camunda:inputOutput><camunda:inputParameter name="a">1</camunda:inputParameter></camunda:inputOutput></extensionElements></task>`,
-      /元素 x（映射）.*inputOutput/,
+      "a camunda:inputOutput parameter whose script is not FEEL",
+      `<task id="x" name="映射"><extensionElements><camunda:inputOutput><camunda:inputParameter name="a"><camunda:script scriptFormat="groovy">1</camunda:script></camunda:inputParameter></camunda:inputOutput></extensionElements></task>`,
+      /元素 x（映射）.*输入参数「a」的脚本只能是 FEEL/,
     ],
     [
       "an execution listener",

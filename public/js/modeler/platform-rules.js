@@ -138,6 +138,123 @@ function wholeModelRule(collect) {
 const executableProcesses = (definitions) =>
   (definitions.rootElements || []).filter((e) => e.$type === "bpmn:Process" && e.isExecutable === true);
 
+const IDENTIFIER = /^[A-Za-z_$\u4e00-\u9fff][\w$\u4e00-\u9fff]*$/;
+
+/** A completion condition reads as FEEL unless it is one `${…}` (as the server: the properties panel writes no language). */
+function completionIsFeel(language, body) {
+  return isFeelLanguage(language) || (!language && !/^\s*\$\{[^}]*\}\s*$/.test(body));
+}
+
+/** 多实例（会签 / 并联审查）：as the server's multiInstanceProblems (server/engine/validate.ts). */
+function multiInstanceProblems(el, report) {
+  const owner = el.$parent;
+  const collection = typeof el.collection === "string" ? el.collection.trim() : "";
+  const cardinality = bodyOf(el.loopCardinality).trim();
+  const condition = bodyOf(el.completionCondition).trim();
+  if (!collection && !cardinality && !(el.isSequential && condition)) {
+    report(owner, "多实例缺少实例数：请在“多实例”中填写“集合”（例如 ${inspectors}，一个列表变量）或“循环基数”（例如 3 或 ${count}）");
+  }
+  if (collection && !collection.includes("${") && !IDENTIFIER.test(collection)) {
+    report(owner, "多实例的集合「" + collection + "」必须是 ${变量} 或变量名（例如 ${inspectors}）");
+  }
+  if (el.elementVariable !== undefined && !IDENTIFIER.test(String(el.elementVariable).trim())) {
+    report(owner, "多实例的元素变量「" + String(el.elementVariable) + "」必须是变量名（例如 inspector）");
+  }
+  if (el.elementVariable && !collection) {
+    report(owner, "多实例设置了元素变量但没有集合：请填写集合，元素变量依次取集合中的每一项");
+  }
+  if (cardinality && !/^\d+$/.test(cardinality) && !/^\$\{[^}]*\}$/.test(cardinality)) {
+    report(owner, "多实例的循环基数「" + cardinality.slice(0, 60) + "」必须是整数或 ${变量}");
+  }
+  const language = el.completionCondition && el.completionCondition.language;
+  if (el.completionCondition && !condition) {
+    report(owner, "多实例的完成条件为空：请填写 FEEL 条件（例如 nrOfCompletedInstances >= 2），或删除完成条件");
+  } else if (condition && language && !isFeelLanguage(language)) {
+    report(owner, "多实例的完成条件不允许使用 " + language + " 语言，只接受 FEEL 或 ${变量}");
+  } else if (condition && completionIsFeel(language, condition)) {
+    const problem = feelSyntaxProblem(condition);
+    if (problem) report(owner, "多实例的完成条件：" + problem);
+  }
+}
+
+/** A FEEL script as an input/output parameter's value: an expression, not code (as the server). */
+function isFeelParameterScript(el) {
+  const parent = el.$parent && el.$parent.$type;
+  return /^camunda:(InputParameter|OutputParameter|Entry|List)$/.test(String(parent)) && isFeelLanguage(el.scriptFormat) && !el.resource;
+}
+
+/** 输入/输出映射：as the server's inputOutputProblems (server/engine/validate.ts). */
+function inputOutputProblems(el, report) {
+  const owner = owningElement(el);
+  const script = (d, where) => {
+    if (!d || d.$type !== "camunda:Script") return;
+    if (!isFeelLanguage(d.scriptFormat))
+      report(owner, where + "的脚本只能是 FEEL（脚本格式 feel），不允许 " + (d.scriptFormat || "未指定语言") + " 脚本");
+    else if (d.resource) report(owner, where + "的 FEEL 脚本请直接写在参数中，不支持外部资源");
+    else {
+      const problem = feelSyntaxProblem(String(d.value || ""));
+      if (problem) report(owner, where + "的 FEEL 表达式：" + problem);
+    }
+  };
+  const visit = (d, where) => {
+    script(d, where);
+    for (const item of (d && d.items) || []) visit(item, where);
+    for (const entry of (d && d.entries) || []) visit(entry.definition, where);
+  };
+  for (const [list, kind] of [
+    [el.inputParameters, "输入参数"],
+    [el.outputParameters, "输出参数"],
+  ]) {
+    for (const p of list || []) {
+      const name = typeof p.name === "string" ? p.name.trim() : "";
+      if (!name) report(owner, kind + "缺少名称");
+      visit(p.definition, kind + "「" + name + "」");
+    }
+  }
+}
+
+/** 调用活动：as the server's callActivityProblems (server/engine/validate.ts). */
+function callActivityProblems(el, report) {
+  const called = typeof el.calledElement === "string" ? el.calledElement.trim() : "";
+  if (!called) report(el, "调用活动缺少被调用的流程：请填写“被调用元素”（被调用流程的 key，或 ${变量}）");
+  if (el.caseRef) report(el, "不支持调用 CMMN 案例：请调用 BPMN 流程");
+  const binding = el.calledElementBinding === undefined ? "latest" : String(el.calledElementBinding);
+  if (!["latest", "deployment", "version"].includes(binding)) {
+    report(
+      el,
+      "调用绑定只能是 latest、deployment 或 version，现为「" +
+        binding +
+        "」" +
+        (binding === "versionTag" ? "（暂不支持按版本标签调用）" : ""),
+    );
+  }
+  if (binding === "version" && !/^\d+$/.test(String(el.calledElementVersion ?? "").trim())) {
+    report(el, "调用绑定为 version 时，版本号必须是被调用流程的版本号（正整数）");
+  }
+  if (el.variableMappingClass || el.variableMappingDelegateExpression)
+    report(el, "不支持变量映射类：请用输入/输出变量映射（camunda:in / camunda:out）");
+  for (const m of (el.extensionElements && el.extensionElements.values) || []) {
+    if (m.$type !== "camunda:In" && m.$type !== "camunda:Out") continue;
+    const kind = m.$type === "camunda:In" ? "camunda:in" : "camunda:out";
+    if (m.$type === "camunda:In" && m.businessKey !== undefined) {
+      const bk = String(m.businessKey).trim();
+      if (!/^[#$]\{\s*execution\.(processBusinessKey|businessKey)\s*\}$/.test(bk) && !/^\$\{[^}]*\}$/.test(bk)) {
+        report(el, "camunda:in 的业务键「" + bk.slice(0, 60) + "」只能是 #{execution.processBusinessKey} 或 ${变量}");
+      }
+      continue;
+    }
+    if (m.variables !== undefined && m.variables !== "all") report(el, kind + " 的 variables 只能是 all");
+    else if (m.variables === undefined) {
+      if (!m.target || (m.source === undefined && m.sourceExpression === undefined)) {
+        report(el, kind + " 映射需要目标（target），以及来源变量（source）或来源表达式（sourceExpression）之一，或“全部变量”");
+      }
+      if (m.sourceExpression !== undefined && !/^\s*\$\{[^}]*\}\s*$/.test(String(m.sourceExpression))) {
+        report(el, kind + " 的来源表达式「" + String(m.sourceExpression).slice(0, 60) + "」必须是一个 ${变量}");
+      }
+    }
+  }
+}
+
 const rules = {
   /** 可执行流程：恰好一个，标识不超过 255 个字符。 */
   executable: wholeModelRule((definitions, report) => {
@@ -153,7 +270,7 @@ const rules = {
     walk(definitions, (el) => {
       if (el.$type === "bpmn:ScriptTask") report(el, "不允许使用脚本任务：BPMN 中不能包含可在服务器上执行的代码，请改用服务任务或外部任务");
       if (
-        el.$type === "camunda:Script" ||
+        (el.$type === "camunda:Script" && !isFeelParameterScript(el)) ||
         ((el.$type === "camunda:ExecutionListener" || el.$type === "camunda:TaskListener") && el.script)
       ) {
         report(el.$parent && el.$parent.$parent ? el.$parent.$parent : el, "不允许使用 camunda:script 脚本");
@@ -165,10 +282,8 @@ const rules = {
   unsupported: wholeModelRule((definitions, report) => {
     walk(definitions, (el) => {
       const parentType = el.$parent && el.$parent.$type;
-      if (el.$type === "bpmn:MultiInstanceLoopCharacteristics" && /^bpmn:(UserTask|SubProcess|CallActivity)$/.test(String(parentType))) {
-        report(el.$parent, "暂不支持多实例的用户任务或子流程（会签、并联审查）：请暂时画成并行网关分出的几个用户任务");
-      }
-      if (el.$type === "bpmn:CallActivity") report(el, "暂不支持调用活动（callActivity）：请把被调用的步骤画进本流程");
+      if (el.$type === "bpmn:MultiInstanceLoopCharacteristics") multiInstanceProblems(el, report);
+      if (el.$type === "bpmn:CallActivity") callActivityProblems(el, report);
       // As the server: a process started by a message has no other none or timer start event.
       if (el.$type === "bpmn:Process") {
         const starts = (el.flowElements || []).filter((f) => f.$type === "bpmn:StartEvent");
@@ -182,8 +297,7 @@ const rules = {
           }
         }
       }
-      if (el.$type === "camunda:InputOutput")
-        report(el, "暂不支持 camunda:inputOutput 输入/输出映射：它不会被执行，请在表单或内部服务中设置变量");
+      if (el.$type === "camunda:InputOutput") inputOutputProblems(el, report);
       if ((el.$type === "camunda:ExecutionListener" || el.$type === "camunda:TaskListener") && !el.script) {
         report(
           el,

@@ -19,6 +19,9 @@ export class EngineInstance extends Model<InferAttributes<EngineInstance>, Infer
   declare startedAt: Date;
   declare endedAt: Date | null;
   declare endReason: string | null;
+  /** A call activity's child: the calling instance and the call activity's execution (Camunda's superProcessInstanceId). */
+  declare superInstanceId: CreationOptional<string | null>;
+  declare superExecutionId: CreationOptional<string | null>;
 
   static initModel(sequelize: Sequelize): void {
     // LONGTEXT on MySQL (TEXT stops at 64 KB); SQLite has one TEXT type.
@@ -40,6 +43,8 @@ export class EngineInstance extends Model<InferAttributes<EngineInstance>, Infer
         startedAt: { type: DataTypes.DATE(3), allowNull: false },
         endedAt: { type: DataTypes.DATE(3), allowNull: true },
         endReason: { type: DataTypes.STRING(1000), allowNull: true },
+        superInstanceId: { type: DataTypes.STRING(64), allowNull: true },
+        superExecutionId: { type: DataTypes.STRING(255), allowNull: true },
       },
       { sequelize, tableName: "engine_instances", underscored: true, timestamps: false },
     );

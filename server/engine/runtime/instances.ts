@@ -21,6 +21,7 @@ import { emitLifecycle } from "./lifecycle.js";
 import { getInstance } from "./queries.js";
 import { saveStep } from "./saveStep.js";
 import { StepCollector } from "./stepCollector.js";
+import { startCalls } from "./callActivities.js";
 import { passTimerStart } from "./timerStart.js";
 
 /** The instance row as locked by a step. */
@@ -45,6 +46,9 @@ export interface InstanceRow {
   isNew?: boolean;
   /** A start's definition version (not a column: told to lifecycle listeners with the start). */
   definition_version?: number;
+  /** A call activity's child: the calling instance and the call activity's execution. */
+  super_instance_id?: string | null;
+  super_execution_id?: string | null;
 }
 
 /** Starts an instance and runs it until every path waits or ends, in the caller's transaction when given. */
@@ -80,7 +84,10 @@ export async function startProcess(ctx: EngineContext, input: StartInput, t?: Tr
       end_reason: null,
       isNew: true,
       definition_version: def.version,
+      super_instance_id: input.superInstance?.id ?? null,
+      super_execution_id: input.superInstance?.executionId ?? null,
     };
+    await startCalls(ctx, row, run, parsed, collector, t, actorName(input.actor));
     return saveStep(ctx, row, run, parsed, collector, t, actorName(input.actor));
   });
 }
@@ -93,7 +100,7 @@ function stepLimits(ctx: EngineContext): StepLimits {
 /** Locks the instance row (FOR UPDATE on MySQL; SQLite's write queue serializes) and reads it. */
 export async function lockInstance(ctx: EngineContext, id: string, t: Transaction): Promise<InstanceRow> {
   const [row] = await ctx.db.sequelize.query<InstanceRow>(
-    `SELECT id, definition_id, definition_key, business_key, state, engine_state, variables, version, waits, variable_types, started_at, start_actor, department_id, end_reason FROM engine_instances WHERE id = :id${ctx.forUpdate()}`,
+    `SELECT id, definition_id, definition_key, business_key, state, engine_state, variables, version, waits, variable_types, started_at, start_actor, department_id, end_reason, super_instance_id, super_execution_id FROM engine_instances WHERE id = :id${ctx.forUpdate()}`,
     { replacements: { id }, type: QueryTypes.SELECT, transaction: t },
   );
   if (!row) throw new NotFoundError(`找不到流程实例 ${id}`);
@@ -121,6 +128,7 @@ export async function step<T>(
   await collector.settle(run);
   const result = await apply(run, collector, row, parsed);
   await collector.settle(run);
+  await startCalls(ctx, row, run, parsed, collector, t, actor);
   const view = await saveStep(ctx, row, run, parsed, collector, t, actor, consumedJob);
   return { result, view };
 }
@@ -131,10 +139,33 @@ export async function cancelInstance(
   id: string,
   input: { actor: Actor; reason: string },
   t?: Transaction,
+  options: { cascade?: boolean } = {},
 ): Promise<void> {
   await ctx.tx(t, async (t) => {
     const row = await lockInstance(ctx, id, t);
     if (row.state !== "ACTIVE") throw new ConflictError(`流程实例 ${id} 已结束，不能取消`, "instance_ended");
+    if (row.super_instance_id && !options.cascade) {
+      const [parent] = await ctx.db.sequelize.query<{ state: string }>("SELECT state FROM engine_instances WHERE id = :id", {
+        replacements: { id: row.super_instance_id },
+        type: QueryTypes.SELECT,
+        transaction: t,
+      });
+      if (parent?.state === "ACTIVE") {
+        throw new ConflictError(
+          `流程实例 ${id} 是流程实例 ${row.super_instance_id} 的调用活动启动的子流程：请取消上级流程实例（子流程会一同取消）`,
+          "instance_called",
+        );
+      }
+    }
+    const children = await ctx.db.sequelize.query<{ id: string }>(
+      "SELECT id FROM engine_instances WHERE super_instance_id = :id AND state = 'ACTIVE'",
+      { replacements: { id }, type: QueryTypes.SELECT, transaction: t },
+    );
+    for (const child of children) {
+      await cancelInstance(ctx, child.id, { actor: input.actor, reason: `上级流程实例 ${id} 已取消：${input.reason}` }, t, {
+        cascade: true,
+      });
+    }
     await removeWaits(ctx, id, t);
     const now = ctx.now();
     await EngineInstance.update(

@@ -292,6 +292,10 @@ export interface InstanceFilter extends PageParams {
   state?: InstanceState | InstanceState[];
   /** Authorization: only instances owned by these departments (an empty list matches nothing); undefined: all. */
   departmentIds?: number[];
+  /** Camunda's superProcessInstance: the instances this instance's call activities started. */
+  superProcessInstance?: string;
+  /** Camunda's subProcessInstance: the instance whose call activity started this one. */
+  subProcessInstance?: string;
 }
 
 /** The where of findInstances and countInstances. */
@@ -305,6 +309,13 @@ export function instanceWhere(f: InstanceFilter): WhereOptions<EngineInstance> {
   if (f.state) where.state = f.state;
   if (f.keyPrefix) where.definitionKey = { [Op.startsWith]: f.keyPrefix };
   if (f.departmentIds) where.departmentId = f.departmentIds; // [] renders IN (NULL): nothing
+  if (f.superProcessInstance) where.superInstanceId = f.superProcessInstance;
+  if (f.subProcessInstance) {
+    const child = EngineInstance.sequelize!.escape(f.subProcessInstance);
+    (where as Record<string | symbol, unknown>)[Op.and] = [
+      literal(`id IN (SELECT s.super_instance_id FROM engine_instances s WHERE s.id = ${child})`),
+    ];
+  }
   return where;
 }
 

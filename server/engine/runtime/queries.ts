@@ -24,6 +24,7 @@ function instanceView(i: EngineInstance): InstanceView {
     endReason: i.endReason,
     variables: parseJson<Variables>(i.variables, {}),
     variableTypes: parseJson<Record<string, string>>(i.variableTypes, {}),
+    superInstanceId: i.superInstanceId ?? null,
   };
 }
 

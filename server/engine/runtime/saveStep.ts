@@ -14,10 +14,11 @@ import { resolveTemplate, type EngineRun, type ParsedDefinition, type Variables 
 import { parseDueDate } from "../durations.js";
 import type { InstanceState, InstanceView } from "../types.js";
 import { checkInstanceVariablesSize } from "../variables.js";
+import { resumeCaller } from "./callActivities.js";
 import type { EngineContext, FormBinding, FormRevisionPin } from "./context.js";
 import { emitLifecycle } from "./lifecycle.js";
 import { historyRow, variableDetail, type HistoryRow } from "./history.js";
-import type { InstanceRow } from "./instances.js";
+import { cancelInstance, type InstanceRow } from "./instances.js";
 import type { StepCollector } from "./stepCollector.js";
 import { parseJson, splitList, timerDueAt, toDate } from "./util.js";
 import { nextVariableTypes, type VariableTypes } from "./variableTypes.js";
@@ -31,6 +32,8 @@ interface Waits {
   j: Record<string, string>;
   x: Record<string, string>;
   s: Record<string, string>;
+  /** Call activity execution id -> child instance id (only when some call activity waits). */
+  c?: Record<string, string>;
 }
 
 /** What every part of one save shares. */
@@ -48,6 +51,10 @@ interface Save {
   /** Due dates of the user tasks this save created. */
   newTaskDues: (Date | null)[];
   pinForm: FormRevisionPin | undefined;
+  /** How many of historyRows are the step's notes (they come first). */
+  notes: number;
+  /** Tasks completed in this step (their multi-instance instance ends normally; other removed ones are cancelled). */
+  completedTasks: Set<string>;
 }
 
 /** Writes the engine state, the variables and every derived row (tasks, jobs, external tasks, subscriptions, history). */
@@ -79,6 +86,8 @@ export async function saveStep(
     historyRows: [...collector.notes],
     newTaskDues: [],
     pinForm: ctx.formRevisionPin,
+    notes: collector.notes.length,
+    completedTasks: new Set(collector.notes.filter((n) => n.event === "task.completed" && n.taskId).map((n) => n.taskId!)),
   };
 
   // History: activities, then variable changes.
@@ -109,6 +118,7 @@ export async function saveStep(
   await saveTimerJobs(s, run, consumedJob);
   await saveExternalTasks(s, collector);
   await saveSubscriptions(s, postponed, parsed);
+  const orphans = saveCalls(s, postponed, collector);
   if (s.historyRows.length) await EngineHistory.bulkCreate(s.historyRows, { transaction: t });
 
   const state: InstanceState = ended ? "COMPLETED" : "ACTIVE";
@@ -136,6 +146,8 @@ export async function saveStep(
         departmentId: row.department_id,
         startedAt: toDate(row.started_at)!,
         endReason: null,
+        superInstanceId: row.super_instance_id ?? null,
+        superExecutionId: row.super_execution_id ?? null,
         ...changes,
       },
       { transaction: t },
@@ -159,6 +171,7 @@ export async function saveStep(
     endReason: row.end_reason,
     variables,
     variableTypes,
+    superInstanceId: row.super_instance_id ?? null,
   };
   const dues = s.newTaskDues.filter((d): d is Date => d !== null).map((d) => d.getTime());
   await emitLifecycle(
@@ -179,7 +192,34 @@ export async function saveStep(
     },
     t,
   );
+  if (orphans.length) {
+    // A call activity left without its child ending (a boundary event, a terminate end): the child is cancelled (Camunda's).
+    for (const childId of orphans) {
+      await cancelInstance(ctx, childId, { actor: actor ?? "engine", reason: `调用它的流程实例 ${instanceId} 已离开调用活动` }, t, {
+        cascade: true,
+      });
+    }
+  }
+  // A child that ends in a later step completes its caller's call activity (a first step's end is handled by the caller).
+  if (ended && !started && row.super_instance_id && row.super_execution_id) {
+    await resumeCaller(ctx, view, row.super_instance_id, row.super_execution_id, t, actor);
+  }
   return view;
+}
+
+/** The children of the call activities that wait; answers the children whose call activity is gone without them ending. */
+function saveCalls(s: Save, postponed: ReturnType<EngineRun["postponed"]>, collector: StepCollector): string[] {
+  const known = s.known?.c ?? {};
+  if (!Object.keys(known).length && !collector.calls.size) return [];
+  const waiting = new Set(postponed.filter((p) => p.type === "bpmn:CallActivity").map((p) => p.executionId));
+  const c: Record<string, string> = {};
+  const orphans: string[] = [];
+  for (const [executionId, childId] of [...Object.entries(known), ...collector.calls]) {
+    if (waiting.has(executionId)) c[executionId] = childId;
+    else if (!collector.endedCalls.has(executionId)) orphans.push(childId);
+  }
+  if (Object.keys(c).length) s.waits.c = c;
+  return orphans;
 }
 
 /**
@@ -242,6 +282,17 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
   const waitingTasks = postponed.filter((p) => p.type === "bpmn:UserTask");
   const waitingIds = new Set(waitingTasks.map((p) => p.executionId));
   const goneTasks = existingTasks.filter((x) => !waitingIds.has(x.executionId)).map((x) => x.id);
+  const goneInstances = existingTasks.filter((x) => !waitingIds.has(x.executionId) && MI_EXECUTION.test(x.executionId));
+  // Before the multi-instance body's end and the rest of the step: right after the step's notes (task.completed).
+  if (goneInstances.length)
+    s.historyRows.splice(
+      s.notes,
+      0,
+      ...(await instanceEnds(
+        s,
+        goneInstances.map((x) => x.id),
+      )),
+    );
   if (goneTasks.length) {
     await EngineTaskCandidate.destroy({ where: { taskId: goneTasks }, transaction: t });
     await EngineTask.destroy({ where: { id: goneTasks }, transaction: t });
@@ -252,11 +303,13 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
     const b = p.behaviour;
     const taskId = randomUUID();
     waits.t[p.executionId] = taskId;
-    const assignee = (resolveTemplate(b.assignee as string | undefined, variables) as string | undefined) || null;
-    const groups = splitList(resolveTemplate(b.candidateGroups as string | undefined, variables));
-    const users = splitList(resolveTemplate(b.candidateUsers as string | undefined, variables));
-    const priorityRaw = resolveTemplate(b.priority as string | undefined, variables);
-    const form = taskForm(b, variables, row.definition_id);
+    // A multi-instance instance resolves its attributes with its own element variable and loop counter.
+    const scope = p.locals ? { ...variables, ...p.locals } : variables;
+    const assignee = (resolveTemplate(b.assignee as string | undefined, scope) as string | undefined) || null;
+    const groups = splitList(resolveTemplate(b.candidateGroups as string | undefined, scope));
+    const users = splitList(resolveTemplate(b.candidateUsers as string | undefined, scope));
+    const priorityRaw = resolveTemplate(b.priority as string | undefined, scope);
+    const form = taskForm(b, scope, row.definition_id);
     const formRevision = form && s.pinForm ? await s.pinForm(form, t) : null;
     const task = await EngineTask.create(
       {
@@ -272,8 +325,8 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
         formKey: form?.key ?? null,
         formRevision,
         priority: Number.isFinite(Number(priorityRaw)) && priorityRaw !== undefined && priorityRaw !== "" ? Number(priorityRaw) : 50,
-        dueAt: parseDueDate(resolveTemplate(b.dueDate as string | undefined, variables), now),
-        followUpAt: parseDueDate(resolveTemplate(b.followUpDate as string | undefined, variables), now),
+        dueAt: parseDueDate(resolveTemplate(b.dueDate as string | undefined, scope), now),
+        followUpAt: parseDueDate(resolveTemplate(b.followUpDate as string | undefined, scope), now),
         createdAt: now,
       },
       { transaction: t },
@@ -286,6 +339,20 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
       ...users.map((value) => ({ ...copy, kind: "user", value })),
     ];
     if (candidates.length) await EngineTaskCandidate.bulkCreate(candidates, { transaction: t });
+    if (p.multiInstance) {
+      // Each instance of a multi-instance task is an activity instance of its own in history (Camunda's).
+      s.historyRows.push(
+        historyRow(instanceId, now, {
+          event: "activity.start",
+          activityId: p.id,
+          activityType: p.type,
+          activityName: p.name,
+          executionId: p.executionId,
+          actor,
+          detail: loopDetail(b, p.locals),
+        }),
+      );
+    }
     s.historyRows.push(
       historyRow(instanceId, now, {
         event: "task.created",
@@ -300,6 +367,40 @@ async function saveUserTasks(s: Save, postponed: ReturnType<EngineRun["postponed
     );
   }
   return goneTasks;
+}
+
+/** A multi-instance instance's execution id (`<activity execution>_<index>`, bpmn-elements' scheme). */
+const MI_EXECUTION = /_[0-9a-f]{10}_\d+$/;
+
+/** What history keeps of a multi-instance instance: its loop counter, instance count and element variable. */
+function loopDetail(b: Record<string, unknown>, locals: Variables | undefined): Record<string, unknown> {
+  const loop = (b.loopCharacteristics as { behaviour?: { elementVariable?: string } } | undefined)?.behaviour;
+  const out: Record<string, unknown> = { loopCounter: locals?.loopCounter, nrOfInstances: locals?.nrOfInstances };
+  if (loop?.elementVariable && locals && loop.elementVariable in locals) out[loop.elementVariable] = locals[loop.elementVariable];
+  return out;
+}
+
+/** History ends of the multi-instance task instances this step removed: completed, or cancelled (completion condition, interruption). */
+async function instanceEnds(s: Save, taskIds: string[]): Promise<HistoryRow[]> {
+  const rows = await EngineTask.findAll({
+    where: { id: taskIds },
+    attributes: ["id", "activityId", "name", "executionId"],
+    transaction: s.t,
+  });
+  return rows.map((r) => {
+    const completed = s.completedTasks.has(r.id);
+    return {
+      ...historyRow(s.row.id, s.now, {
+        event: "activity.end",
+        activityId: r.activityId,
+        activityType: "bpmn:UserTask",
+        activityName: r.name,
+        executionId: r.executionId,
+        actor: s.actor,
+      }),
+      ...(completed ? {} : { detail: JSON.stringify({ canceled: true, reason: "多实例已满足完成条件或被中断，其余实例取消" }) }),
+    };
+  });
 }
 
 /** The form a user task binds: camunda:formKey (latest), or Camunda 7's camunda:formRef with formRefBinding / formRefVersion. */

@@ -20,6 +20,10 @@ export class StepCollector implements EngineEvents {
   readonly closed = new Set<string>();
   /** Activities that left without ending (interrupted by a boundary event or a terminate end event). */
   readonly interrupted: { id: string; type: string; name: string | null; executionId: string }[] = [];
+  /** Call activity execution id -> the child instance started for it in this step. */
+  readonly calls = new Map<string, string>();
+  /** Call activity executions whose child ended in this step (their call activity completed). */
+  readonly endedCalls = new Set<string>();
   /** Camunda types declared for variables set in this step (Date). */
   readonly declaredTypes: Record<string, string> = {};
 
@@ -106,7 +110,8 @@ export class StepCollector implements EngineEvents {
     if (run.errors.length) {
       const err = run.errors[0]!;
       const inner = (err as { inner?: Error }).inner;
-      if (inner instanceof AppError) throw inner;
+      // The platform's own errors (a multi-instance collection that is not a list) may be wrapped more than once.
+      for (let e: (Error & { inner?: Error }) | undefined = err; e; e = e.inner) if (e instanceof AppError) throw e;
       // A database error from a service stays what it is: MySQL's deadlock retry reads its code, and the error
       // handler answers it in Chinese (a duplicate as 409, anything else as the generic 500), not with driver text.
       if (inner instanceof BaseError) throw inner;

@@ -66,7 +66,7 @@ export async function completeTask(
         }),
       );
       removed = collector.removedTasks;
-      run.signal({ id: task.taskDefinitionKey, executionId: task.executionId });
+      run.signalExecution({ id: task.taskDefinitionKey, executionId: task.executionId });
     });
     if (!removed.includes(taskId)) throw new ProcessEngineError(`任务 ${taskId} 未能完成`);
     await audit(ctx.db, t, {

@@ -98,6 +98,8 @@ export function adminInstanceRoutes(ctx: AppContext): Router {
       engine.findIncidents({ processInstanceId: id, open: true }),
       waitingElements(id),
     ]);
+    // Call activities: the instance that called this one, and the instances this one called (Camunda's super / sub).
+    const calledInstances = await engine.findInstances({ superProcessInstance: id, maxResults: 200 });
     const status_ = activityStatus(history, waiting, incidents);
     const xml = definition?.xml ?? "";
     const timeline = presentTimeline(history);
@@ -119,6 +121,13 @@ export function adminInstanceRoutes(ctx: AppContext): Router {
       diagramUrl: `${instanceHref(id)}/diagram.json`,
       elements: presentElements(flowElements(xml), status_),
       cancelAction: `${instanceHref(id)}/cancel`,
+      superInstanceHref: instance.superInstanceId ? instanceHref(instance.superInstanceId) : null,
+      calledInstances: calledInstances.map((c) => ({
+        href: instanceHref(c.id),
+        label: c.businessKey ?? c.id,
+        definitionKey: c.definitionKey,
+        stateView: presentState(c.state),
+      })),
       ...extra,
     });
   }
@@ -168,7 +177,7 @@ export function adminInstanceRoutes(ctx: AppContext): Router {
       setFlash(req, "success", "流程实例已取消，原因已记入历史和审计日志");
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
-      setFlash(req, "warning", "流程实例已经结束，不能再取消");
+      setFlash(req, "warning", err.code === "instance_called" ? err.message : "流程实例已经结束，不能再取消");
     }
     res.redirect(303, instanceHref(id));
   });

@@ -13,6 +13,8 @@ const Query = z
     processDefinitionKey: z.string().optional(),
     processDefinitionId: z.string().optional(),
     processInstanceIds: z.string().optional(),
+    superProcessInstance: z.string().optional(),
+    subProcessInstance: z.string().optional(),
     active: qBool,
     ...pagingFields,
   })
@@ -30,6 +32,8 @@ export function processInstanceRoutes(ctx: AppContext): Router {
     businessKey: q.businessKey,
     processDefinitionKey: q.processDefinitionKey,
     processDefinitionId: q.processDefinitionId,
+    superProcessInstance: q.superProcessInstance,
+    subProcessInstance: q.subProcessInstance,
     state: "ACTIVE" as const,
     firstResult: q.firstResult,
     maxResults: q.maxResults,

@@ -71,10 +71,20 @@ const CASES: { what: string; step: string; element: string }[] = [
     step: '<bpmn:startEvent id="step" name="收到申请"><bpmn:messageEventDefinition /></bpmn:startEvent>',
     element: "start",
   },
-  { what: "call activity", step: '<bpmn:callActivity id="step" name="调用" calledElement="x" />', element: "step" },
+  { what: "call activity without a called process", step: '<bpmn:callActivity id="step" name="调用" />', element: "step" },
   {
-    what: "multi-instance user task",
-    step: '<bpmn:userTask id="step" name="会签"><bpmn:multiInstanceLoopCharacteristics camunda:collection="${depts}" /></bpmn:userTask>',
+    what: "call activity with a version binding and no version",
+    step: '<bpmn:callActivity id="step" name="调用" calledElement="x" camunda:calledElementBinding="version" />',
+    element: "step",
+  },
+  {
+    what: "multi-instance without a collection or a cardinality",
+    step: '<bpmn:userTask id="step" name="会签"><bpmn:multiInstanceLoopCharacteristics /></bpmn:userTask>',
+    element: "step",
+  },
+  {
+    what: "multi-instance completion condition that is not FEEL",
+    step: '<bpmn:userTask id="step" name="会签"><bpmn:multiInstanceLoopCharacteristics camunda:collection="${depts}"><bpmn:completionCondition xsi:type="bpmn:tFormalExpression">nrOfCompletedInstances &gt;=</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>',
     element: "step",
   },
   {
@@ -83,8 +93,8 @@ const CASES: { what: string; step: string; element: string }[] = [
     element: "step",
   },
   {
-    what: "input/output mapping",
-    step: '<bpmn:userTask id="step" name="审核"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="a">1</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>',
+    what: "input/output parameter with a script that is not FEEL",
+    step: '<bpmn:userTask id="step" name="审核"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="a"><camunda:script scriptFormat="javascript">1</camunda:script></camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>',
     element: "step",
   },
   {
@@ -150,6 +160,45 @@ describe("browser modeler lint: the platform's deploy rules before deploying", (
        <bpmn:sequenceFlow id="f5" sourceRef="archive" targetRef="end" />`,
     ).replace('targetRef="step" />\n    <bpmn:userTask', 'targetRef="review" />\n    <bpmn:userTask');
     const server = await validateBpmn("ok.bpmn", xml, SERVICES);
+    assert.deepEqual(server.errors, []);
+    assert.deepEqual(
+      (await browserLint(xml)).filter((r) => r.category === "error"),
+      [],
+    );
+  });
+
+  it("reports nothing blocking for a parallel multi-instance review over a list variable with a FEEL completion condition", async () => {
+    const xml = process(
+      `<bpmn:userTask id="step" name="会签" camunda:assignee="\${inspector}">
+         <bpmn:multiInstanceLoopCharacteristics camunda:collection="\${inspectors}" camunda:elementVariable="inspector">
+           <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">nrOfCompletedInstances &gt;= 2</bpmn:completionCondition>
+         </bpmn:multiInstanceLoopCharacteristics>
+       </bpmn:userTask>`,
+    );
+    const server = await validateBpmn("mi.bpmn", xml, SERVICES);
+    assert.deepEqual(server.errors, []);
+    assert.deepEqual(
+      (await browserLint(xml)).filter((r) => r.category === "error"),
+      [],
+    );
+  });
+
+  it("reports nothing blocking for a call activity with a version binding, the business key, variable mappings and FEEL input/output", async () => {
+    const xml = process(
+      `<bpmn:callActivity id="step" name="专项审查" calledElement="inspection" camunda:calledElementBinding="version" camunda:calledElementVersion="2">
+         <bpmn:extensionElements>
+           <camunda:in businessKey="#{execution.processBusinessKey}" />
+           <camunda:in source="reviewer" target="officer" />
+           <camunda:in variables="all" />
+           <camunda:out sourceExpression="\${verdict}" target="childVerdict" />
+           <camunda:inputOutput>
+             <camunda:inputParameter name="officer">\${applicant.contact}</camunda:inputParameter>
+             <camunda:outputParameter name="late"><camunda:script scriptFormat="feel">days &gt; 5</camunda:script></camunda:outputParameter>
+           </camunda:inputOutput>
+         </bpmn:extensionElements>
+       </bpmn:callActivity>`,
+    );
+    const server = await validateBpmn("call.bpmn", xml, SERVICES);
     assert.deepEqual(server.errors, []);
     assert.deepEqual(
       (await browserLint(xml)).filter((r) => r.category === "error"),

@@ -139,11 +139,11 @@ describe("admin: process modeler (pages, drafts, deploy, download, compare)", ()
     await deploy(agent, key, xml.replace("办结", "办结了")).expect(201);
     assert.equal(await EngineDefinition.count({ where: { key } }), 2);
 
-    // A call activity is refused by validate.ts: 400, nothing stored, the message names the element id and name.
+    // A call activity without a called process is refused by validate.ts: 400, nothing stored, the message names the element id and name.
     const refusedXml = xml
       .replace(
         '<bpmn:userTask id="review" name="部门审核" camunda:candidateGroups="scjgj">',
-        '<bpmn:callActivity id="review" name="部门审核" calledElement="x">',
+        '<bpmn:callActivity id="review" name="部门审核">',
       )
       .replace("</bpmn:userTask>", "</bpmn:callActivity>");
     const refused = await deploy(agent, key, refusedXml).expect(400);
@@ -151,7 +151,7 @@ describe("admin: process modeler (pages, drafts, deploy, download, compare)", ()
     assert.match(error.message, new RegExp(`流程 ${key} 未通过服务器校验，没有部署`));
     const detail = error.details.find((d) => d.element === "review");
     assert.ok(detail, "the refused element is named");
-    assert.match(detail.message, /元素 review（部门审核）：暂不支持调用活动/);
+    assert.match(detail.message, /元素 review（部门审核）：调用活动缺少被调用的流程/);
     assert.equal(await EngineDefinition.count({ where: { key } }), 2);
   });
 
