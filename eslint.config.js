@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "data/**", "test-artifacts/**", "public/**", "*.cjs"] },
+  { ignores: ["node_modules/**", "data/**", "dist/**", "test-artifacts/**", "public/**", "*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -135,6 +135,90 @@
     return errors;
   }
 
+  // Fields bound to the acting subject (docs/forms.md, "Fields bound to the subject"; server/forms/subjectFields.ts):
+  // a top-level field with properties.subjectField name/code/type, or keyed subjectName/subjectCode/subjectType.
+  var SUBJECT_KEYS = { subjectName: "name", subjectCode: "code", subjectType: "type" };
+  var SUBJECT_TYPES = ["textfield", "hidden", "textarea", "select", "radio"];
+  function subjectFieldOf(c) {
+    var named = c.properties && typeof c.properties === "object" ? c.properties.subjectField : undefined;
+    if (typeof named === "string") return ["name", "code", "type"].indexOf(named) >= 0 ? named : null;
+    return Object.prototype.hasOwnProperty.call(SUBJECT_KEYS, c.key) ? SUBJECT_KEYS[c.key] : null;
+  }
+  function subjectBoundComponents(components, out) {
+    (components || []).forEach(function (c) {
+      if (!c || typeof c !== "object") return;
+      var isInput = INPUTS.indexOf(c.type) >= 0 && c.input !== false && typeof c.key === "string";
+      if (!isInput) {
+        subjectBoundComponents(children(c), out);
+        return;
+      }
+      var field = SUBJECT_TYPES.indexOf(c.type) >= 0 ? subjectFieldOf(c) : null;
+      if (field) out.push({ component: c, field: field });
+    });
+    return out;
+  }
+  /** The subject's values go into the bound fields, which become read-only (the server refuses other values). */
+  function bindSubject(el, components, data) {
+    var subject = {
+      name: el.getAttribute("data-subject-name") || "",
+      code: el.getAttribute("data-subject-code") || "",
+      type: el.getAttribute("data-subject-type") || "",
+    };
+    if (!subject.name && !subject.code) return data;
+    var out = Object.assign({}, data);
+    subjectBoundComponents(components, []).forEach(function (b) {
+      if (!subject[b.field]) return;
+      out[b.component.key] = subject[b.field];
+      b.component.disabled = true;
+      if (!b.component.description) b.component.description = "按承诺主体自动填写，不能修改。";
+    });
+    return out;
+  }
+
+  // What was typed is kept in this browser until the server has saved it as a draft (an expired session, no
+  // network): the page restores it from here, and sends it again.
+  function localKey(draftUrl) {
+    return "xy-draft:" + draftUrl;
+  }
+  function readLocal(draftUrl) {
+    try {
+      var entry = JSON.parse(window.localStorage.getItem(localKey(draftUrl)) || "null");
+      return entry && isObject(entry.data) ? entry : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function writeLocal(draftUrl, data, revision) {
+    try {
+      window.localStorage.setItem(localKey(draftUrl), JSON.stringify({ data: data, revision: revision, at: Date.now() }));
+    } catch (e) {
+      /* storage full or disabled: the server draft is all there is */
+    }
+  }
+  function clearLocal(draftUrl) {
+    try {
+      window.localStorage.removeItem(localKey(draftUrl));
+    } catch (e) {
+      /* nothing kept */
+    }
+  }
+  function draftStatus(text, kind) {
+    var status = document.querySelector('[data-role="draft-status"]');
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle("text-danger", kind === "danger");
+    status.classList.toggle("text-muted", kind !== "danger");
+  }
+  function clock() {
+    var now = new Date();
+    return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+  /** Whether an answer means the session has expired (window.xySession from session-login.js decides). */
+  function expired(status, body) {
+    if (!window.xySession) return Promise.resolve(false);
+    return window.xySession.expiredAnswer(status, body);
+  }
+
   function unsafeKeys(value) {
     var stack = [[value, "", 0]];
     while (stack.length) {
@@ -256,17 +340,29 @@
     el.dispatchEvent(new CustomEvent("xy:verdict", { detail: detail, bubbles: true }));
   }
 
-  function post(url, data) {
-    return window.xyFetch(url, { method: "POST", body: { data: data } }).then(function (res) {
-      return res.json().then(
-        function (body) {
-          return { status: res.status, body: body };
-        },
-        function () {
-          return { status: res.status, body: {} };
-        },
-      );
-    });
+  function post(url, data, again) {
+    return window
+      .xyFetch(url, { method: "POST", body: { data: data } })
+      .then(function (res) {
+        return res.json().then(
+          function (body) {
+            return { status: res.status, body: body };
+          },
+          function () {
+            return { status: res.status, body: {} };
+          },
+        );
+      })
+      .then(function (answer) {
+        if (answer.status < 400 || again) return answer;
+        return expired(answer.status, answer.body).then(function (isExpired) {
+          if (!isExpired) return answer;
+          draftStatus("登录已过期，请重新登录；填写的内容已保存在本机，登录后继续", "danger");
+          return window.xySession.relogin().then(function () {
+            return post(url, data, true);
+          });
+        });
+      });
   }
 
   function mount(el) {
@@ -295,6 +391,10 @@
         el.xyDefinition = definition;
         el.xyRevision = body.data.revision;
         window.xyFormio.prepareComponents(definition.components);
+        var local = draftUrl && !readOnly ? readLocal(draftUrl) : null;
+        if (local) initial = local.data;
+        if (!readOnly) initial = bindSubject(el, definition.components, initial);
+        el.xyRestoredLocally = !!local;
         target.textContent = "";
         return window.Formio.createForm(target, definition, window.xyFormio.options({ readOnly: readOnly, noAlerts: true, hooks: {} }));
       })
@@ -348,6 +448,7 @@
       post(url, submission.data).then(
         function (res) {
           if (res.status >= 200 && res.status < 300) {
+            if (opts.draftUrl) clearLocal(opts.draftUrl);
             form.emit("submitDone", submission);
             verdictEvent(el, { ok: true, data: res.body.data, status: res.status });
             if (opts.redirect) window.location.assign(opts.redirect);
@@ -367,24 +468,85 @@
     });
     if (opts.draftUrl) {
       var timer = null;
+      var saving = false;
+      var again = false;
+      // Tell the page what happened to the draft (portal.js shows it): saved, or not saved.
+      var settled = function (ok) {
+        el.dispatchEvent(new CustomEvent(ok ? "xy:draft-saved" : "xy:draft-failed", { bubbles: true }));
+      };
+      var save = function () {
+        if (saving) {
+          again = true;
+          return;
+        }
+        saving = true;
+        var data = form.submission.data;
+        // Kept in this browser first: the copy goes when the server has the draft.
+        writeLocal(opts.draftUrl, data, el.xyRevision);
+        var done = function () {
+          saving = false;
+          if (again) {
+            again = false;
+            save();
+          }
+        };
+        window.xyFetch(opts.draftUrl, { method: "PUT", body: { data: data, revision: el.xyRevision } }).then(
+          function (res) {
+            if (res.ok) {
+              // Read to the end: the answer is complete before the page says saved (and may navigate away).
+              return res.text().then(
+                function () {
+                  var current = readLocal(opts.draftUrl);
+                  if (current && JSON.stringify(current.data) === JSON.stringify(data)) clearLocal(opts.draftUrl);
+                  settled(true);
+                  done();
+                },
+                function () {
+                  settled(false);
+                  done();
+                },
+              );
+            }
+            res
+              .json()
+              .catch(function () {
+                return {};
+              })
+              .then(function (body) {
+                return expired(res.status, body);
+              })
+              .then(function (isExpired) {
+                if (!isExpired) {
+                  // The server answered and refused the content (not lost, not expired): nothing to send again.
+                  if (res.status >= 400 && res.status < 500) clearLocal(opts.draftUrl);
+                  settled(false);
+                  return done();
+                }
+                draftStatus("登录已过期（" + clock() + "），填写的内容已保存在本机；请重新登录后继续", "danger");
+                el.dispatchEvent(new CustomEvent("xy:session-expired", { bubbles: true }));
+                window.xySession.relogin().then(function () {
+                  draftStatus("已重新登录，正在保存草稿……");
+                  saving = false;
+                  save();
+                });
+              });
+          },
+          function () {
+            settled(false);
+            done();
+          },
+        );
+      };
       form.on("change", function (event) {
         if (!event || !event.changed) return;
         clearTimeout(timer);
-        timer = setTimeout(function () {
-          // Tell the page what happened to the draft (portal.js shows it): saved, or not saved.
-          var settled = function (ok) {
-            el.dispatchEvent(new CustomEvent(ok ? "xy:draft-saved" : "xy:draft-failed", { bubbles: true }));
-          };
-          window.xyFetch(opts.draftUrl, { method: "PUT", body: { data: form.submission.data, revision: el.xyRevision } }).then(
-            function (res) {
-              settled(res.ok);
-            },
-            function () {
-              settled(false);
-            },
-          );
-        }, 1500);
+        timer = setTimeout(save, 1500);
       });
+      // A copy this browser kept (the server had not taken it): say so and send it now.
+      if (el.xyRestoredLocally) {
+        draftStatus("已恢复本机保存的填写内容，正在保存草稿……");
+        setTimeout(save, 0);
+      }
     }
   }
 

@@ -96,18 +96,134 @@
       if (response && response.type === "abort") return "上传已取消";
       return "上传失败，请检查网络后重试";
     };
+    // The CSRF header was put into the component's options when the form was mounted; after logging in again (an
+    // expired session) the page has a new token: send the current one.
+    var currentToken = function (args) {
+      var token = window.xyFormio.csrfToken();
+      return Array.prototype.map.call(args, function (arg) {
+        if (typeof arg === "string" && arg.charAt(0) === "{" && arg.indexOf("X-CSRF-Token") >= 0) {
+          try {
+            var parsed = JSON.parse(arg);
+            if (parsed && parsed.headers) parsed.headers["X-CSRF-Token"] = token;
+            return JSON.stringify(parsed);
+          } catch (e) {
+            return arg;
+          }
+        }
+        if (arg && typeof arg === "object" && arg.headers && arg.headers["X-CSRF-Token"] !== undefined) {
+          return Object.assign({}, arg, { headers: Object.assign({}, arg.headers, { "X-CSRF-Token": token }) });
+        }
+        return arg;
+      });
+    };
     var chineseUrlStorage = function (formio) {
       var provider = urlStorage(formio);
       var upload = provider.uploadFile;
       provider.uploadFile = function () {
-        return upload.apply(provider, arguments).catch(function (response) {
+        return upload.apply(provider, currentToken(arguments)).catch(function (response) {
           throw uploadMessage(response);
         });
       };
+      var remove = provider.deleteFile;
+      if (remove) {
+        provider.deleteFile = function () {
+          return remove.apply(provider, currentToken(arguments)).catch(function (response) {
+            var message = uploadMessage(response);
+            throw message === "上传失败，请检查网络后重试" ? "删除失败，请检查网络后重试" : message;
+          });
+        };
+      }
       return provider;
     };
     chineseUrlStorage.title = urlStorage.title;
     Formio.Providers.addProvider("storage", "url", chineseUrlStorage);
+  }
+
+  // File component: sizes in Chinese units, and a refused upload is said once (its Chinese reason above the list) instead
+  // of staying in the list as a row with a remove button; the reason goes with the next upload.
+  var FileComponent = Formio.Components && Formio.Components.components && Formio.Components.components.file;
+  if (FileComponent && FileComponent.prototype) {
+    var sizeText = function (bytes) {
+      var n = Number(bytes);
+      if (!isFinite(n) || n < 0) return "";
+      if (n < 1024) return Math.round(n) + " 字节";
+      var units = ["KB", "MB", "GB", "TB"];
+      var value = n / 1024,
+        i = 0;
+      while (value >= 1024 && i < units.length - 1) {
+        value /= 1024;
+        i++;
+      }
+      return (value >= 100 ? Math.round(value) : Math.round(value * 10) / 10) + " " + units[i];
+    };
+    FileComponent.prototype.fileSize = sizeText;
+    var escapeHtml = function (text) {
+      return String(text).replace(/[&<>"']/g, function (ch) {
+        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+      });
+    };
+    var renderTemplate = FileComponent.prototype.renderTemplate;
+    FileComponent.prototype.renderTemplate = function (name) {
+      var html = renderTemplate.apply(this, arguments);
+      if (name !== "file" || !this.xyRefused || !this.xyRefused.length) return html;
+      var items = this.xyRefused
+        .map(function (r) {
+          return "<li><strong>" + escapeHtml(r.name) + "</strong>：" + escapeHtml(r.message) + "</li>";
+        })
+        .join("");
+      return (
+        '<div class="alert alert-danger py-2 px-3 small mb-2" role="alert" data-testid="upload-refused"><p class="mb-1">以下文件未上传：</p><ul class="mb-0">' +
+        items +
+        "</ul></div>" +
+        html
+      );
+    };
+    // Form.io announces the end of a failed upload with a rejected promise nobody waits for (an uncaught error in
+    // the page); the refusal is shown above, so mark it handled.
+    var emit = FileComponent.prototype.emit;
+    FileComponent.prototype.emit = function (event, value) {
+      if (event === "fileUploadingEnd" && value && typeof value.catch === "function") value.catch(function () {});
+      return emit.apply(this, arguments);
+    };
+    var syncFiles = FileComponent.prototype.syncFiles;
+    FileComponent.prototype.syncFiles = function () {
+      var self = this;
+      self.xyRefused = [];
+      var settle = function () {
+        var sync = self.filesToSync || { filesToUpload: [], filesToDelete: [] };
+        var refused = (sync.filesToUpload || []).filter(function (f) {
+          return f && f.status === "error";
+        });
+        var failedRemovals = (sync.filesToDelete || []).filter(function (f) {
+          return f && f.status === "error";
+        });
+        self.xyRefused = refused.concat(failedRemovals).map(function (f) {
+          return { name: f.originalName || f.name || "", message: self.t(String(f.message || "上传失败")) };
+        });
+        sync.filesToUpload = (sync.filesToUpload || []).filter(function (f) {
+          return refused.indexOf(f) < 0;
+        });
+        sync.filesToDelete = (sync.filesToDelete || []).filter(function (f) {
+          return failedRemovals.indexOf(f) < 0;
+        });
+        if (self.xyRefused.length && typeof self.redraw === "function") self.redraw();
+      };
+      var result = syncFiles.apply(this, arguments);
+      if (result && typeof result.then === "function") {
+        return result.then(
+          function (value) {
+            settle();
+            return value;
+          },
+          function (err) {
+            settle();
+            throw err;
+          },
+        );
+      }
+      settle();
+      return result;
+    };
   }
 
   // The component types and validation messages come from the server (/forms/platform.js, server/forms): one source.
@@ -220,6 +336,9 @@
       (function walk(list) {
         (list || []).forEach(function (c) {
           if (!c || typeof c !== "object") return;
+          // A multi-select as the Choices widget Form.io bundles (chips, search, remove buttons): the native
+          // <select multiple> is a clipped box that needs Ctrl-click, and shows one choice when read-only.
+          if (c.type === "select" && c.multiple && c.widget !== "choicesjs") c.widget = "choicesjs";
           if (c.type === "file") {
             c.storage = "url";
             c.url = "/api/uploads";

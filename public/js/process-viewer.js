@@ -29,12 +29,32 @@
     return marked;
   }
 
+  // Screen pixels kept free around the fitted diagram: the bpmn.io logo sits in the bottom-right corner, so the
+  // bottom keeps room for it and no label is drawn under it.
+  var MARGIN = 16;
+  var LOGO_ROOM = 64;
+
   // Fits the diagram to its box; a box without size (hidden, or mid-resize) keeps the last zoom instead of a
   // non-finite scale.
   function fit(canvas, container) {
     if (!container.clientWidth || !container.clientHeight) return;
     try {
       canvas.zoom("fit-viewport", "auto");
+      var box = canvas.viewbox();
+      var inner = box.inner;
+      var width = container.clientWidth - 2 * MARGIN;
+      var height = container.clientHeight - MARGIN - LOGO_ROOM;
+      if (!inner || width <= 0 || height <= 0 || !inner.width || !inner.height) return;
+      var scale = Math.min(width / inner.width, height / inner.height, 1);
+      if (!isFinite(scale) || scale <= 0) return;
+      var outerWidth = container.clientWidth / scale;
+      var outerHeight = container.clientHeight / scale;
+      canvas.viewbox({
+        x: inner.x - (outerWidth - inner.width) / 2,
+        y: inner.y - MARGIN / scale,
+        width: outerWidth,
+        height: outerHeight,
+      });
     } catch (err) {
       void err;
     }

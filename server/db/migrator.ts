@@ -12,11 +12,12 @@ const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export function createMigrator(db: Database): Umzug<QueryInterface> {
   return new Umzug({
     migrations: {
-      glob: ["*.ts", { cwd: MIGRATIONS_DIR, ignore: ["*.d.ts"] }],
+      // TypeScript under tsx, JavaScript in the tsc build (dist/migrations): one name either way.
+      glob: [import.meta.url.endsWith(".js") ? "*.js" : "*.ts", { cwd: MIGRATIONS_DIR, ignore: ["*.d.ts"] }],
       resolve: ({ name, path: file }) => {
         const load = () => import(file!) as Promise<{ up: Migration; down: Migration }>;
         return {
-          name: name.replace(/\.ts$/, ""),
+          name: name.replace(/\.[jt]s$/, ""),
           up: async (params) => (await load()).up(params),
           down: async (params) => (await load()).down(params),
         };

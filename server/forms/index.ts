@@ -33,3 +33,4 @@ export {
   type Change,
   type SubmissionVersion,
 } from "./submissionRevisions.js";
+export { bindSubjectFields, bindSubjectFieldsOf, subjectBoundFields, SUBJECT_FIELD_KEYS, type SubjectValues } from "./subjectFields.js";

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileTypeFromBuffer } from "file-type";
+import { Op, QueryTypes, type Transaction } from "sequelize";
 import type { CurrentUser } from "../auth/currentUser.js";
 import type { Database } from "../db/database.js";
-import { UploadedFile } from "../db/models/formModels.js";
+import { FormDraft, UploadedFile } from "../db/models/formModels.js";
 import { audit } from "../domain/audit.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 
@@ -100,4 +101,85 @@ export async function findReadableFile(user: CurrentUser, id: string): Promise<U
   const file = /^[0-9a-f-]{36}$/.test(id) ? await UploadedFile.findByPk(id) : null;
   if (!file || !(await mayReadFile(user, file))) throw new NotFoundError("找不到该文件");
   return file;
+}
+
+/** Stored submissions that may reference an upload by its id (JSON text columns); a referenced file is never removed. */
+const SUBMISSION_COLUMNS: ReadonlyArray<{ table: string; column: string }> = [
+  { table: "commitments", column: "data" },
+  { table: "commitment_submissions", column: "data" },
+  { table: "submission_revisions", column: "data" },
+];
+
+async function referencedBySubmission(db: Database, id: string, t: Transaction): Promise<boolean> {
+  for (const { table, column } of SUBMISSION_COLUMNS) {
+    // A UUID: no LIKE wildcard to escape.
+    const rows = await db.sequelize.query(`SELECT 1 AS found FROM ${table} WHERE ${column} LIKE :mentions LIMIT 1`, {
+      replacements: { mentions: `%${id}%` },
+      type: QueryTypes.SELECT,
+      transaction: t,
+    });
+    if (rows.length) return true;
+  }
+  return false;
+}
+
+const uploadUrlOf = (id: string) => new RegExp(`/api/uploads/${id}$`);
+
+/** A copy of draft data without the file entries pointing at the upload (at any depth). */
+function withoutFile(value: unknown, url: RegExp): unknown {
+  if (Array.isArray(value)) {
+    return value
+      .filter(
+        (v) => !(v && typeof v === "object" && typeof (v as { url?: unknown }).url === "string" && url.test((v as { url: string }).url)),
+      )
+      .map((v) => withoutFile(v, url));
+  }
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, withoutFile(v, url)]));
+  }
+  return value;
+}
+
+export interface RemovedUpload {
+  id: string;
+  /** true: a stored submission references the file, so its row and bytes stay (the drafts no longer name it). */
+  kept: boolean;
+  /** The drafts of the owner the file was taken out of. */
+  drafts: number;
+}
+
+/**
+ * Removes an upload from its owner's forms (the file component's remove button): the file is taken out of the owner's
+ * drafts; its row goes unless a stored submission references it, and its bytes go when no other upload shares them.
+ * Only the uploader may remove a file (NotFoundError for anyone else, as for a missing one). Audited `file.removed`.
+ */
+export async function removeUpload(db: Database, input: { uploadDir: string; owner: CurrentUser; id: string }): Promise<RemovedUpload> {
+  const result = await db.transaction(async (t) => {
+    const file = /^[0-9a-f-]{36}$/.test(input.id) ? await UploadedFile.findByPk(input.id, { transaction: t }) : null;
+    if (!file || file.ownerUserId !== input.owner.id) throw new NotFoundError("找不到该文件");
+    const url = uploadUrlOf(file.id);
+    const drafts = await FormDraft.findAll({
+      where: { userId: input.owner.id, data: { [Op.like]: `%${file.id}%` } },
+      transaction: t,
+    });
+    for (const draft of drafts) {
+      await draft.update({ data: JSON.stringify(withoutFile(JSON.parse(draft.data), url)) }, { transaction: t });
+    }
+    const kept = await referencedBySubmission(db, file.id, t);
+    if (!kept) await file.destroy({ transaction: t });
+    await audit(db, t, {
+      actor: input.owner.username,
+      action: "file.removed",
+      entityType: "file",
+      entityId: file.id,
+      detail: { kept, drafts: drafts.length },
+    });
+    return { id: file.id, sha256: file.sha256, kept, drafts: drafts.length };
+  });
+  // The bytes are shared by every upload of the same content: they go with the last row (after the commit, so a
+  // rolled-back removal never loses them; a crash in between leaves only an unreferenced blob).
+  if (!result.kept && (await UploadedFile.count({ where: { sha256: result.sha256 } })) === 0) {
+    await unlink(blobPath(input.uploadDir, result.sha256)).catch(() => undefined);
+  }
+  return { id: result.id, kept: result.kept, drafts: result.drafts };
 }

@@ -2,7 +2,7 @@ import { Router } from "express";
 import multer from "multer";
 import { currentUser } from "../auth/currentUser.js";
 import type { AppContext } from "../context.js";
-import { blobPath, findReadableFile, storeUpload } from "../forms/uploads.js";
+import { blobPath, findReadableFile, removeUpload, storeUpload } from "../forms/uploads.js";
 import { ValidationError } from "../errors.js";
 import { requireUser } from "../http/guards.js";
 
@@ -30,6 +30,11 @@ export function uploadRoutes(ctx: AppContext): Router {
     res.setHeader("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.originalName)}`);
     res.setHeader("Cache-Control", "private, no-store");
     res.sendFile(blobPath(ctx.config.uploadDir, file.sha256));
+  });
+  /** The file component's remove button: the file leaves the uploader's drafts (kept while a submission references it). */
+  router.delete("/api/uploads/:id", requireUser, async (req, res) => {
+    await removeUpload(ctx.db, { uploadDir: ctx.config.uploadDir, owner: currentUser(req), id: String(req.params.id) });
+    res.status(204).end();
   });
   return router;
 }

@@ -63,10 +63,14 @@ describe("browser: an applicant commits through the portal and a reviewer approv
     await Promise.all([page.waitForURL(/\/apply/), page.getByTestId("apply-button").click()]);
     await formReady(page);
     const subjectCode = (await page.getByTestId("subject").innerText()).match(/[0-9A-Z]{18}/)![0];
-    await page.getByLabel("经营者名称").fill("荥阳市示范食品有限公司");
-    await page.getByLabel("统一社会信用代码").fill(subjectCode);
+    // 经营者名称 and 统一社会信用代码 are the 承诺人's, filled in read-only (docs/forms.md: fields bound to the subject).
+    assert.equal(await page.getByLabel("经营者名称").inputValue(), "荥阳市示范食品有限公司");
+    assert.equal(await page.getByLabel("统一社会信用代码").inputValue(), subjectCode);
     await page.getByLabel("经营场所").fill("荥阳市索河路88号");
-    await page.locator("select[name='data[businessItems]']").selectOption(["prepackaged", "hotFood"]);
+    for (const label of ["预包装食品销售", "热食类食品制售"]) {
+      await page.locator(".formio-component-businessItems .choices").click();
+      await page.locator(".formio-component-businessItems .choices__item--choice", { hasText: label }).click();
+    }
     await page.getByLabel("负责人").fill("刘示范");
     await page.getByLabel("联系电话").fill("13800138000");
     await page.getByLabel(/已建立食品安全管理制度/).check();

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import request from "supertest";
-import { UploadedFile } from "../../server/db/models/formModels.js";
+import { randomBytes } from "node:crypto";
+import { AuditEntry } from "../../server/db/models/AuditEntry.js";
+import { FormDraft, SubmissionRevision, UploadedFile } from "../../server/db/models/formModels.js";
 import { blobPath } from "../../server/forms/uploads.js";
 import { buildUser, loginAs } from "../helpers/factories.js";
 import { testApp } from "../helpers/testApp.js";
@@ -56,5 +58,88 @@ describe("uploads: /api/uploads", () => {
     const res = await agent.post("/api/uploads").set("X-CSRF-Token", agent.csrf).attach("file", huge, "big.pdf");
     assert.equal(res.status, 413);
     await agent.post("/api/uploads").attach("file", PDF, "a.pdf").expect(403);
+  });
+
+  /** A PDF of its own content (the blob is not shared with other tests' uploads). */
+  const uniquePdf = () => Buffer.concat([PDF, Buffer.from(`%${randomBytes(8).toString("hex")}\n`)]);
+
+  it("removing an upload takes it out of the uploader's drafts and deletes it when no submission references it", async () => {
+    const owner = await buildUser();
+    const agent = await loginAs(owner);
+    const { id, url } = (
+      await agent.post("/api/uploads").set("X-CSRF-Token", agent.csrf).attach("file", uniquePdf(), "执照.pdf").expect(201)
+    ).body.data as { id: string; url: string };
+    const other = (await agent.post("/api/uploads").set("X-CSRF-Token", agent.csrf).attach("file", uniquePdf(), "其他.pdf").expect(201))
+      .body.data as { id: string; url: string };
+    const draft = await FormDraft.create({
+      userId: owner.id,
+      formKey: "food-business-commitment",
+      clientRef: `t-${randomBytes(4).toString("hex")}`,
+      formRevision: 1,
+      data: JSON.stringify({
+        businessLicense: [
+          { name: "执照.pdf", url },
+          { name: "其他.pdf", url: other.url },
+        ],
+        premises: "x",
+      }),
+    });
+    const sha = (await UploadedFile.findByPk(id))!.sha256;
+
+    // Someone else cannot remove it (and cannot tell it exists).
+    const stranger = await loginAs(await buildUser());
+    await stranger.delete(`/api/uploads/${id}`).set("X-CSRF-Token", stranger.csrf).expect(404);
+    await agent.delete(`/api/uploads/${id}`).expect(403);
+
+    await agent.delete(`/api/uploads/${id}`).set("X-CSRF-Token", agent.csrf).expect(204);
+    await draft.reload();
+    assert.deepEqual(JSON.parse(draft.data), { businessLicense: [{ name: "其他.pdf", url: other.url }], premises: "x" });
+    assert.equal(await UploadedFile.findByPk(id), null);
+    assert.equal(existsSync(blobPath(testApp().config.uploadDir, sha)), false);
+    const audited = await AuditEntry.findOne({ where: { action: "file.removed", entityId: id } });
+    assert.equal(audited?.actor, owner.username);
+    assert.deepEqual(JSON.parse(audited.detail ?? "{}"), { kept: false, drafts: 1 });
+    await agent.get(`/api/uploads/${id}`).expect(404);
+    await agent.delete(`/api/uploads/${id}`).set("X-CSRF-Token", agent.csrf).expect(404);
+  });
+
+  it("a removed upload that a stored submission references keeps its row and bytes, and its readers keep reading it", async () => {
+    const owner = await buildUser();
+    const agent = await loginAs(owner);
+    const { id, url } = (
+      await agent.post("/api/uploads").set("X-CSRF-Token", agent.csrf).attach("file", uniquePdf(), "证明.pdf").expect(201)
+    ).body.data as { id: string; url: string };
+    await SubmissionRevision.create({
+      submissionType: "case",
+      submissionId: `t-${randomBytes(6).toString("hex")}`,
+      version: 1,
+      formKey: "credit-repair-application",
+      formRevision: 1,
+      data: JSON.stringify({ proof: [{ name: "证明.pdf", url }] }),
+      createdBy: owner.username,
+    });
+    await agent.delete(`/api/uploads/${id}`).set("X-CSRF-Token", agent.csrf).expect(204);
+    const row = await UploadedFile.findByPk(id);
+    assert.ok(row, "the referenced upload is kept");
+    const audited = await AuditEntry.findOne({ where: { action: "file.removed", entityId: id } });
+    assert.deepEqual(JSON.parse(audited?.detail ?? "{}"), { kept: true, drafts: 0 });
+    assert.ok(existsSync(blobPath(testApp().config.uploadDir, row.sha256)));
+    await agent.get(`/api/uploads/${id}`).expect(200);
+  });
+
+  it("removing one of two uploads of the same content keeps the shared bytes for the other", async () => {
+    const agent = await loginAs(await buildUser());
+    const bytes = uniquePdf();
+    const first = (await agent.post("/api/uploads").set("X-CSRF-Token", agent.csrf).attach("file", bytes, "a.pdf").expect(201)).body
+      .data as {
+      id: string;
+    };
+    const second = (await agent.post("/api/uploads").set("X-CSRF-Token", agent.csrf).attach("file", bytes, "b.pdf").expect(201)).body
+      .data as {
+      id: string;
+    };
+    await agent.delete(`/api/uploads/${first.id}`).set("X-CSRF-Token", agent.csrf).expect(204);
+    const download = await agent.get(`/api/uploads/${second.id}`).expect(200);
+    assert.deepEqual(Buffer.from(download.body as Buffer), bytes);
   });
 });

@@ -186,3 +186,81 @@ export function renderLetter(source: string, context: LetterContext): string {
 export function sanitizeLetterHtml(html: string): string {
   return sanitizeRichHtml(html);
 }
+
+/** One placeholder the letter editor offers: what it inserts and what a designer reads. */
+export interface LetterPlaceholder {
+  token: string;
+  label: string;
+}
+
+/** The placeholders of the 承诺人 and of the 承诺书 itself (the same for every item). */
+export const FIXED_PLACEHOLDERS: { group: string; items: LetterPlaceholder[] }[] = [
+  {
+    group: "承诺人",
+    items: [
+      { token: "{{subject.name}}", label: "承诺人名称" },
+      { token: "{{subject.code}}", label: "统一社会信用代码 / 身份证号" },
+      { token: "{{subject.type}}", label: "主体类型" },
+    ],
+  },
+  {
+    group: "承诺书",
+    items: [
+      { token: "{{commitment.itemName}}", label: "事项名称" },
+      { token: "{{commitment.code}}", label: "承诺编码" },
+      { token: "{{commitment.acceptingUnit}}", label: "承诺受理单位" },
+      { token: "{{commitment.signerName}}", label: "签字人" },
+      { token: "{{commitment.signedOn}}", label: "签署日期" },
+    ],
+  },
+];
+
+interface LetterField {
+  path: string;
+  label: string;
+  type: string;
+}
+
+/** The input fields of a form a letter can name ({{data.<key>}}); fields inside grid rows are left out (they need #each). */
+export function letterFieldsOf(inputs: LetterField[]): { group: string; items: LetterPlaceholder[] } {
+  return {
+    group: "申请表字段",
+    items: inputs
+      .filter(
+        (f) =>
+          !f.path.includes("[]") && /^[\w.]+$/.test(f.path) && !["button", "file", "signature", "htmlelement", "content"].includes(f.type),
+      )
+      .map((f) => ({ token: `{{data.${f.path}}}`, label: f.label || f.path })),
+  };
+}
+
+/** Sample values for the live preview: the field's label in 【】 (numbers, dates and checkboxes as such). */
+export function sampleLetterContext(inputs: LetterField[], itemName: string, acceptingUnit: string, today: string): LetterContext {
+  const data: Record<string, unknown> = {};
+  for (const f of inputs) {
+    if (f.path.includes("[]") || !/^[\w.]+$/.test(f.path)) continue;
+    const parts = f.path.split(".");
+    let at = data;
+    for (const p of parts.slice(0, -1)) at = (at[p] ??= {}) as Record<string, unknown>;
+    const value =
+      f.type === "number" || f.type === "currency"
+        ? 100
+        : f.type === "checkbox"
+          ? true
+          : f.type === "datetime" || f.type === "day"
+            ? today
+            : `【${f.label || f.path}】`;
+    at[parts[parts.length - 1]!] = value;
+  }
+  return {
+    subject: { name: "荥阳市示范食品有限公司（示例）", code: "91410182MA0000000X", type: "法人" },
+    data,
+    commitment: {
+      code: "410182202612010000001",
+      itemName: itemName || "（事项名称）",
+      acceptingUnit,
+      signerName: "张三（示例）",
+      signedOn: today,
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { CatalogItemVersion } from "../../db/models/CatalogItemVersion.js";
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import { Department } from "../../db/models/Department.js";
 import { ConflictError, NotFoundError } from "../../errors.js";
-import { recordSubmissionVersion, validateSubmission } from "../../forms/index.js";
+import { bindSubjectFieldsOf, recordSubmissionVersion, validateSubmission } from "../../forms/index.js";
 import { commitmentPolicy } from "../../policies/commitment.js";
 import { audit } from "../audit.js";
 import type { CurrentUser } from "../../auth/currentUser.js";
@@ -37,7 +37,11 @@ export async function resubmitCommitment(deps: CommitmentDeps, input: ResubmitCo
       CreditSubject.findByPk(commitment.subjectId, { transaction: t }),
     ]);
     if (!version || !department || !subject) throw new Error(`commitment ${commitment.code} lost its item, department or subject`);
-    const validated = await validateSubmission(deps.db, { formKey: commitment.formKey, revision: commitment.formRevision }, input.data, {
+    // Fields bound to the subject (docs/forms.md) must still be the subject's own.
+    const pinned = { formKey: commitment.formKey, revision: commitment.formRevision };
+    const subjectValues = { name: subject.name, code: subject.code, type: subject.subjectType };
+    const bound = await bindSubjectFieldsOf(deps.db, pinned, input.data, subjectValues, t);
+    const validated = await validateSubmission(deps.db, pinned, bound, {
       t,
       userId: input.actor.id,
     });

@@ -9,7 +9,7 @@ import { CommitmentSubmission } from "../../db/models/CommitmentSubmission.js";
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import type { Department } from "../../db/models/Department.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
-import { recordSubmissionVersion, validateSubmission } from "../../forms/index.js";
+import { bindSubjectFieldsOf, recordSubmissionVersion, validateSubmission } from "../../forms/index.js";
 import { commitmentPolicy } from "../../policies/commitment.js";
 import { audit } from "../audit.js";
 import { addDays, addMonths, chinaCompactDay, chinaDay } from "../calendar/days.js";
@@ -125,12 +125,11 @@ export async function submitCommitment(
     const { item, department, published: version } = await loadPublishedEntry(input.itemCode, t);
     if (item.kind !== "commitment")
       throw new ConflictError(`事项“${version.name}”不是告知承诺事项，请按办事指南申请办理`, "wrong_item_kind");
-    const validated = await validateSubmission(
-      deps.db,
-      { formKey: version.formKey, revision: version.formRevision ?? undefined },
-      input.data,
-      { t, userId: input.actor.id },
-    );
+    const pinned = { formKey: version.formKey, revision: version.formRevision ?? undefined };
+    // Fields bound to the subject (docs/forms.md, "Fields bound to the subject") must be the acting subject's own.
+    const subjectValues = { name: subject.name, code: subject.code, type: subject.subjectType };
+    const bound = await bindSubjectFieldsOf(deps.db, pinned, input.data, subjectValues, t);
+    const validated = await validateSubmission(deps.db, pinned, bound, { t, userId: input.actor.id });
     await assertMayUseCommitmentRoute(subject, t);
 
     const now = deps.clock.now();

@@ -40,6 +40,8 @@ export interface InboxFilter {
   /** assigned: somebody holds it; unassigned: nobody does (combines with scope). */
   claimed?: "assigned" | "unassigned";
   overdue?: boolean;
+  /** due: the task's follow-up date (跟进日期) has come. */
+  followUp?: "due";
   sort?: "due" | "created";
   order?: "asc" | "desc";
   page?: number;
@@ -60,6 +62,8 @@ export interface InboxRow {
   assigneeName: string | null;
   created: Date;
   due: Date | null;
+  /** 跟进日期 (Camunda's followUp), when somebody set one. */
+  followUp: Date | null;
   overdue: boolean;
   nearDue: boolean;
   processKey: string;
@@ -99,6 +103,7 @@ interface RawRow {
   assignee_name: string | null;
   created_at: Date | string;
   due_at: Date | string | null;
+  follow_up_at: Date | string | null;
   process_key: string;
   kind: string;
   code: string;
@@ -187,6 +192,7 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
   }
   // Unary plus: the tasks assigned to me are found by the assignee index, never by walking every overdue task.
   if (filter.overdue) where.push("+t.due_at < :now");
+  if (filter.followUp === "due") where.push("t.follow_up_at <= :now");
   const order = filter.order === "desc" ? "DESC" : "ASC";
   const offset = (page - 1) * pageSize;
   const nowMs = now.getTime();
@@ -200,7 +206,7 @@ export async function listInbox(db: Database, user: CurrentUser, filter: InboxFi
             t.definition_key AS process_key, k.kind, COALESCE(k.business_key, k.instance_id) AS code, i.item_code,
             COALESCE(v.name, k.title) AS item_name, d.code AS department_code, d.name AS department_name, k.subject_name,
             k.subject_code, k.status, EXISTS (SELECT 1 FROM task_reminders r WHERE r.task_id = t.id) AS urged,
-            au.display_name AS assignee_name`;
+            au.display_name AS assignee_name, t.follow_up_at`;
   // The rows of a page only: who holds each task, by name.
   const rowJoins = `${joins} LEFT JOIN users au ON au.username = t.assignee`;
   const taskKey = keyed ? ["t.definition_key = :key"] : [];
@@ -450,6 +456,7 @@ function presentRow(x: RawRow, nowMs: number, soonMs: number): InboxRow {
     assigneeName: x.assignee ? (x.assignee_name ?? x.assignee) : null,
     created: toDate(x.created_at)!,
     due,
+    followUp: toDate(x.follow_up_at),
     overdue: !!due && due.getTime() < nowMs,
     nearDue: !!due && due.getTime() >= nowMs && due.getTime() <= soonMs,
     processKey: x.process_key,

@@ -8,7 +8,7 @@ import { CREDIT_REPAIR_PATH } from "../../domain/commitments/eligibility.js";
 import { parseSignature, renderSignedLetter, submitCommitment, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
 import { barringReasons, subjectsOfApplicant } from "../../domain/portal/queries.js";
 import { AppError, NotFoundError, nullWhenNotFound, ValidationError, type ErrorDetail } from "../../errors.js";
-import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
+import { bindSubjectFieldsOf, deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
 import { requireRole } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 import { presentCatalogItem } from "../../presenters/catalog.js";
@@ -202,7 +202,8 @@ export function portalCatalogRoutes(ctx: AppContext): Router {
     const lastCode = submittedJustNow(req, user, ref, ctx.clock.now());
     if (lastCode && parse(ApplyQuery, req.query).since !== lastCode) return res.json({ data, redirect: preview });
     const pinned = { formKey: entry.published.formKey, revision: entry.published.formRevision ?? undefined };
-    const validated = await validateSubmission(ctx.db, pinned, data, { userId: user.id });
+    const bound = await bindSubjectFieldsOf(ctx.db, pinned, data, { name: subject.name, code: subject.code, type: subject.subjectType });
+    const validated = await validateSubmission(ctx.db, pinned, bound, { userId: user.id });
     await saveDraft(ctx.db, { userId: user.id, ...pinned, clientRef: ref, data: validated.data });
     res.json({ data: validated.data, redirect: preview });
   });

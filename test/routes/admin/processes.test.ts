@@ -128,8 +128,8 @@ describe("admin: process console (definitions, upload, diagram)", () => {
     const agent = await loginAs(await buildUser({ roles: ["admin"] }));
     const page = await agent.get(`/admin/processes/${encodeURIComponent(id)}`).expect(200);
     assert.match(page.text, new RegExp(`data-bpmn-viewer data-url="/admin/processes/${html(encodeURIComponent(id))}/diagram.json"`));
-    assert.match(page.text, /<script src="\/vendor\/bpmn-js\/bpmn-viewer.production.min.js"><\/script>/);
-    assert.match(page.text, /<script src="\/assets\/js\/process-viewer.js"><\/script>/);
+    assert.match(page.text, /<script src="\/vendor\/bpmn-js\/bpmn-viewer.production.min.js\?v=[0-9a-f]{12}"><\/script>/);
+    assert.match(page.text, /<script src="\/assets\/js\/process-viewer.js\?v=[0-9a-f]{12}"><\/script>/);
     const json = await agent.get(`/admin/processes/${encodeURIComponent(id)}/diagram.json`).expect(200);
     assert.equal((json.body as { xml: string; hasDiagram: boolean }).hasDiagram, true);
     assert.equal((json.body as { xml: string }).xml, xml);
