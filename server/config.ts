@@ -18,6 +18,8 @@ export interface Config {
   readonly bodyLimit: string;
   /** Process jobs (timers) in this node. */
   readonly jobWorker: boolean;
+  /** 站内信 also goes out through these registered senders (SMS, mail); none by default (MESSAGE_SENDERS=sms,mail). */
+  readonly messageSenders: readonly string[];
   /** Public credit queries one IP address may make per minute (PUBLIC_QUERY_RATE_LIMIT, default 30). */
   readonly publicQueryRatePerMinute: number;
   /** Mark cookies Secure (behind HTTPS). */
@@ -114,6 +116,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadLimitBytes: Math.round((Number.isFinite(uploadMb) && uploadMb > 0 ? uploadMb : 10) * 1024 * 1024),
     bodyLimit: env.BODY_LIMIT ?? "1mb",
     jobWorker: parseBool(env.JOB_WORKER) ?? true,
+    messageSenders: (env.MESSAGE_SENDERS ?? "")
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
     publicQueryRatePerMinute: positiveInteger(env.PUBLIC_QUERY_RATE_LIMIT, 30, "PUBLIC_QUERY_RATE_LIMIT"),
     secureCookies: parseBool(env.SECURE_COOKIES) ?? false,
     sourceMapStacks: parseBool(env.SOURCE_MAP_STACKS) ?? false,

@@ -26,6 +26,8 @@ export function defineCommitmentFlow(flows: FlowRegistry): FlowModule {
       "end:fulfilledEnd": "监管完成",
       "end:breachedEnd": "监管完成",
     },
+    // 核查 follows a decision the commitment records itself: returning it to 受理审查 would leave the record 监管中.
+    forbidReturnFrom: [VERIFICATION_TASK_ID],
     tasks: {
       [REVIEW_TASK_ID]: {
         complete: (deps, d) =>

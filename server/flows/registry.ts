@@ -35,6 +35,8 @@ export interface FlowModule {
    * (`end:<id>`, else `ended`); steps without a label read "办理中：<task names>".
    */
   status?: Record<string, string>;
+  /** User task ids from which 退回 to an earlier step is refused (the flow's own rules must decide there). */
+  forbidReturnFrom?: string[];
   /** Rules per user task id; a task of the flow without a rule cannot be completed from outside the flow. */
   tasks: Record<string, TaskRule>;
   /** Told inside the cancelling transaction, so the case never stays open behind a cancelled process. */

@@ -7,6 +7,7 @@ import { Group } from "../../db/models/Group.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import type { FlowDeps } from "../../flows/registry.js";
 import { audit } from "../audit.js";
+import { notify, usersOfGroups } from "../actions/messages.js";
 import { findVisibleTask } from "../tasks/completeTask.js";
 import { caseOfInstance } from "./queries.js";
 
@@ -58,6 +59,14 @@ export async function copyCase(
       detail: { users, groups, step: task.name, note },
       at: now,
     });
+    // 站内信: each recipient (the members of a group) is told of the copy.
+    const to = [...users, ...(await usersOfGroups(deps.db, groups, t))].filter((u) => u !== input.actor.username);
+    const title = `抄送：${kase.businessKey ?? ""} ${kase.title}（${task.name ?? ""}）`;
+    await notify(
+      t,
+      to.map((recipient) => ({ recipient, kind: "copy" as const, title, body: note, link: "/cc", ref: `copy:${rows[0]!.id}` })),
+      now,
+    );
     return rows;
   });
 }

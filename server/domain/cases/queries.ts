@@ -110,6 +110,8 @@ export async function caseHistoryTimeline(history: HistoryEvent[]): Promise<Case
       out.push({ at: e.at, title: `委派 ${to ?? ""} 办理“${step}”`, actor: who(e.actor), detail: reason });
     else if (e.event === "task.resolved")
       out.push({ at: e.at, title: `“${step}”委派办理完毕，交回 ${to ?? ""}`, actor: who(e.actor), detail: opinion });
+    else if (e.event === "task.returned")
+      out.push({ at: e.at, title: `退回到“${step}”${to ? `（交 ${to} 办理）` : ""}`, actor: who(e.actor), detail: reason });
     else if (e.event === "instance.end") out.push({ at: e.at, title: "办结", actor: null, detail: null });
     else if (e.event === "instance.cancelled")
       out.push({ at: e.at, title: reason?.startsWith("申请人撤回") ? "申请人撤回" : "已终止", actor: who(e.actor), detail: reason });

@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../errors.js"
 import { validateSubmission } from "../../forms/index.js";
 import type { FlowDeps, FlowRegistry } from "../../flows/registry.js";
 import { recordCaseForm } from "../cases/caseForms.js";
+import { holdForSigners } from "../actions/holds.js";
 
 export interface CompleteTaskDeps extends FlowDeps {
   flows: FlowRegistry;
@@ -16,6 +17,8 @@ export interface CompleteTaskInput {
   data: Record<string, unknown>;
   /** Camunda types the caller declared (Date), kept for variables the form passes through. */
   variableTypes?: Record<string, string>;
+  /** Set when a decision held for its after-signers (加签) completes the task now. */
+  releasing?: boolean;
 }
 
 /** A task the user may see, or 404 (unknown and invisible alike). */
@@ -36,6 +39,8 @@ export async function completeUserTask(deps: CompleteTaskDeps, input: CompleteTa
   if (!deps.engine.mayComplete(input.actor, task)) {
     throw new ForbiddenError(task.assignee ? `任务已由 ${task.assignee} 认领办理，您不能完成它` : "您不是此任务的候选人，不能完成它");
   }
+  // 加签: refused while a before-signer has not decided; held while after-signers have not (domain/actions/holds.ts).
+  if (await holdForSigners(deps, input, task)) return deps.engine.getInstance(task.processInstanceId);
   const flow = deps.flows.forProcess(task.processDefinitionKey);
   if (flow) {
     const rule = flow.tasks[task.taskDefinitionKey];

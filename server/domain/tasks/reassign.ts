@@ -10,7 +10,7 @@ import { findVisibleTask } from "./completeTask.js";
 const STAFF = ["reviewer", "dept_admin"] as const;
 
 /** A colleague a task may go to: an active reviewer or dept_admin of the actor's department (any department for an admin). */
-async function colleague(db: Database, actor: CurrentUser, username: string, path: string): Promise<CurrentUser> {
+export async function colleague(db: Database, actor: CurrentUser, username: string, path: string): Promise<CurrentUser> {
   const user = username.length <= 64 ? await loadCurrentUser(db.sequelize, { username }) : undefined;
   const staff = !!user && (user.isAdmin || STAFF.some((r) => user.roles.includes(r)));
   const sameDepartment = !!user && (actor.isAdmin || (actor.departmentId !== null && user.departmentId === actor.departmentId));

@@ -8,6 +8,7 @@ import type { FlowDeps } from "../../flows/registry.js";
 import { casePolicy } from "../../policies/case.js";
 import { audit } from "../audit.js";
 import { caseOfInstance, mySubjectCodes } from "../cases/queries.js";
+import { holdersOfTask, notify } from "../actions/messages.js";
 
 /** One reminder per task and sender in this window. */
 export const URGE_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -65,6 +66,21 @@ export async function urgeTask(
       detail: { case: kase.businessKey, step: task.name, message },
       at: now,
     });
+    // 站内信 to whoever holds the task.
+    const holders = (await holdersOfTask(deps.db, task, t)).filter((u) => u !== input.actor.username);
+    const title = `催办：${task.name ?? ""}（${kase.businessKey ?? ""}）`;
+    await notify(
+      t,
+      holders.map((recipient) => ({
+        recipient,
+        kind: "urge" as const,
+        title,
+        body: message,
+        link: `/tasks/${task.id}`,
+        ref: `urge:${reminder.id}`,
+      })),
+      now,
+    );
     return reminder;
   });
 }

@@ -11,6 +11,7 @@ import { openApiRoutes } from "./openapi.js";
 import { processDefinitionRoutes } from "./processDefinition.js";
 import { processInstanceRoutes } from "./processInstance.js";
 import { taskRoutes } from "./task.js";
+import { modificationRoutes } from "./modification.js";
 
 /** The Camunda-7-compatible REST API under /engine-rest (one router per resource, Camunda's error shape). */
 export function engineRestRoutes(ctx: AppContext): Router {
@@ -36,6 +37,7 @@ export function engineRestRoutes(ctx: AppContext): Router {
   api.use(deploymentRoutes(ctx));
   api.use(processDefinitionRoutes(ctx));
   api.use(processInstanceRoutes(ctx));
+  api.use(modificationRoutes(ctx));
   api.use(taskRoutes(ctx));
   api.use(externalTaskRoutes(ctx));
   api.use(messageRoutes(ctx));

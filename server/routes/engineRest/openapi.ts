@@ -142,6 +142,14 @@ const OPERATIONS: Op[] = [
     undefined,
   ],
   [
+    "post",
+    "/process-instance/{id}/modification",
+    "退回: process instance modification with one cancel (activityId or the task id as activityInstanceId) and one startBeforeActivity of an earlier user task completed on the path; annotation is the reason (body: { instructions, annotation })",
+    "whoever may complete the task",
+    undefined,
+    undefined,
+  ],
+  [
     "get",
     "/task",
     "Open tasks the caller may see (candidateGroup, candidateUser, includeAssignedTasks, assignee, unassigned, processInstanceId, processInstanceBusinessKey, processDefinitionKey, taskDefinitionKey, sortBy, sortOrder, firstResult, maxResults)",
