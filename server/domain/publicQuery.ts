@@ -6,6 +6,7 @@ import { Department } from "../db/models/Department.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { listPublicRecords, listSubjectRecordsWithHistory } from "./credit/creditRecords.js";
 import { findSubjectByCode, listPublicCommitments } from "./commitments/queries.js";
+import { documentsOfRecords, publicRepairCommitments, reportsOfSubject } from "./reports/documents.js";
 import { validateUscc } from "./subjects/uscc.js";
 
 const NAME_RESULTS = 20;
@@ -31,11 +32,26 @@ export async function loadPublicProfile(rawCode: string, today: string) {
   }
   const subject = await findSubjectByCode(verdict.code);
   if (!subject || subject.subjectType === "自然人") throw new NotFoundError("未查询到该统一社会信用代码对应的主体");
-  const [commitments, records] = await Promise.all([listPublicCommitments(subject.id), listPublicRecords(subject.id, today)]);
+  const [commitments, records, repairDocs] = await Promise.all([
+    listPublicCommitments(subject.id),
+    listPublicRecords(subject.id, today),
+    publicRepairCommitments(subject.id),
+  ]);
   return {
     subject,
     commitments: commitments.filter((c) => c.commitmentType !== "信用修复型"),
     repairCommitments: commitments.filter((c) => c.commitmentType === "信用修复型"),
+    // The 信用修复承诺 of granted repairs (credit_documents), shown beside the 信用修复型 commitments of the archive.
+    repairCommitmentDocuments: repairDocs.map((d) => {
+      // The repaired record itself is no longer public: the line names the commitment and its case, not the record.
+      const c = d.content as { record?: { department?: string | null }; madeOn?: string };
+      return {
+        code: d.number,
+        reason: `信用修复承诺（修复办件 ${d.caseKey ?? "—"}）`,
+        madeOn: c.madeOn ?? d.issuedOn,
+        acceptingUnit: c.record?.department ?? "",
+      };
+    }),
     records,
   };
 }
@@ -76,5 +92,13 @@ export async function loadStaffProfile(code: string) {
     Case.findAll({ where: { subjectCode: subject.code }, order: [["id", "DESC"]], limit: 200, raw: true }),
     Department.findAll({ attributes: ["id", "name"], raw: true }),
   ]);
-  return { subject, records, commitments, cases, departments: new Map(departments.map((d) => [d.id, d.name])) };
+  const [documents, reports] = await Promise.all([documentsOfRecords(records.map((r) => r.record.id)), reportsOfSubject(subject.id)]);
+  return {
+    subject,
+    records: records.map((r) => ({ ...r, documents: documents.filter((d) => d.recordId === r.record.id) })),
+    commitments,
+    cases,
+    reports,
+    departments: new Map(departments.map((d) => [d.id, d.name])),
+  };
 }

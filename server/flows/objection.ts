@@ -5,7 +5,7 @@ import { registerRecordCaseFileAccess } from "../domain/repair/fileAccess.js";
 import { decideObjection, registerObjectionServices } from "../domain/repair/objectionFlow.js";
 import type { FlowModule, FlowRegistry } from "./registry.js";
 
-/** 异议申诉 (processes/credit-objection.bpmn): the recording department verifies; upheld withdraws the record (已撤销). */
+/** 异议申诉 (processes/credit-objection.bpmn): the recording department verifies; upheld withdraws (已撤销) or corrects the record. */
 export function defineObjectionFlow(flows: FlowRegistry, engine: EngineRuntime, db: Database): FlowModule {
   registerObjectionServices(engine, db);
   registerRecordCaseFileAccess();
@@ -17,6 +17,7 @@ export function defineObjectionFlow(flows: FlowRegistry, engine: EngineRuntime, 
     status: {
       [OBJECTION.tasks.verify]: "核查中",
       "end:upheld": "异议成立（已撤销）",
+      "end:corrected": "异议成立（已更正）",
       "end:refused": "异议不成立",
     },
     tasks: { [OBJECTION.tasks.verify]: { complete: decideObjection } },

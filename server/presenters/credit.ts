@@ -62,7 +62,7 @@ export function presentPublicProfile(profile: Awaited<ReturnType<typeof loadPubl
       legacyPilot: !!profile.subject.legacyPilot,
     },
     commitments: profile.commitments.map(presentPublicCommitment),
-    repairCommitments: profile.repairCommitments.map(presentPublicCommitment),
+    repairCommitments: [...profile.repairCommitments.map(presentPublicCommitment), ...profile.repairCommitmentDocuments],
     creditRecords: profile.records.map(presentPublicRecord),
   };
 }

@@ -6,10 +6,12 @@ import { CreditRecordStatusChange } from "../../db/models/CreditRecordStatusChan
 import { CreditSubject } from "../../db/models/CreditSubject.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import { audit } from "../audit.js";
+import { issueRepairNotices } from "../reports/documents.js";
 import { chinaDay } from "../calendar/days.js";
 import { PAGE_SIZE, type Page } from "../search.js";
 import type { PeriodOverride } from "./periods.js";
 import { loadRuleBook, parseOverride, type RuleBook } from "./rules.js";
+import { RECORD_FIELDS } from "./fields.js";
 import { checkRecordRow, titleOf, type RecordRow, type RowProblem } from "./rows.js";
 
 /** Statuses that end a record's life in public for good: what people decided, not what the rules computed. */
@@ -351,6 +353,8 @@ export async function createCreditRecord(
       reason: "部门登记",
     });
     const record = (await CreditRecord.findByPk(ids[0], { transaction: t }))!;
+    // 两书同达: a penalty or 严重失信 record is served with its 信用修复告知书, issued in this transaction.
+    const notices = await issueRepairNotices(db, t, [record.id], input.actor, input.at);
     await audit(db, t, {
       actor: input.actor,
       action: "credit_record.created",
@@ -362,6 +366,7 @@ export async function createCreditRecord(
         decisionNumber: record.decisionNumber,
         status: record.status,
         subjectCreated: subjectsCreated > 0,
+        repairNotice: notices > 0,
       },
       ip: input.ip ?? null,
       at: input.at,
@@ -570,4 +575,125 @@ export async function findRecord(id: number) {
     CreditRecordStatusChange.findAll({ where: { recordId: id }, order: [["id", "ASC"]], raw: true }),
   ]);
   return { record, subject: subject!, history };
+}
+
+/** Fields an objection may not correct: who the record is about and what kind it is (a wrong subject is withdrawn instead). */
+const NOT_CORRECTABLE = new Set(["recordType", "partyType", "uscc", "idType", "idNumber"]);
+
+/** A field change of a correction: the field key, its Chinese label, the old and the new value. */
+export interface FieldCorrection {
+  field: string;
+  label: string;
+  from: string | null;
+  to: string;
+}
+
+/**
+ * Checks a correction of a record's 双公示 fields (an upheld objection): only known fields other than the party's
+ * identity and the record type; the corrected record must pass every check of the entry form. Answers the corrected row
+ * and the field changes, or a 400 naming the field in Chinese. Reads nothing but the record.
+ */
+export function checkCorrection(
+  record: Pick<CreditRecord, "detail" | "recordType">,
+  changes: Array<{ field: string; value: string }>,
+  today: string,
+): { row: RecordRow; changes: FieldCorrection[] } {
+  const fields = record.detail ? (JSON.parse(record.detail) as Record<string, string>) : {};
+  if (!record.detail) throw new ConflictError("该记录没有双公示字段（如违诺记录），不能更正，请选择撤销", "not_correctable");
+  const out: FieldCorrection[] = [];
+  const raw: Record<string, unknown> = { ...fields };
+  changes.forEach((c, i) => {
+    const def = RECORD_FIELDS.find((f) => f.key === c.field);
+    const path = `corrections[${i}].field`;
+    if (!def || NOT_CORRECTABLE.has(c.field))
+      throw new ValidationError("更正的字段不可更正", [
+        { path, message: "不能更正信息类别和行政相对人身份，如主体有误请选择“异议成立，撤销记录”" },
+      ]);
+    if (out.some((o) => o.field === c.field)) throw new ValidationError("同一字段只能更正一次", [{ path, message: `“${def.label}”重复` }]);
+    const value = c.value.trim();
+    if ((fields[c.field] ?? "") === value)
+      throw new ValidationError("更正后的值与原值相同", [{ path: `corrections[${i}].value`, message: `“${def.label}”未改变` }]);
+    raw[c.field] = value;
+    out.push({ field: c.field, label: def.label, from: fields[c.field] ?? null, to: value });
+  });
+  if (!out.length) throw new ValidationError("请填写要更正的字段", [{ path: "corrections", message: "至少更正一个字段" }]);
+  const checked = checkRecordRow(raw, 1, today);
+  if (!checked.row)
+    throw new ValidationError(
+      `更正后的记录有误：${checked.problems.map((p) => `${p.field}：${p.message}`).join("；")}`,
+      checked.problems.map((p) => ({ path: "corrections", message: `${p.field}：${p.message}` })),
+    );
+  return { row: checked.row, changes: out.map((o) => ({ ...o, to: checked.row!.fields[o.field] ?? o.to })) };
+}
+
+/**
+ * Corrects a record's fields in the caller's transaction (an objection upheld with 更正): the 双公示 fields, title,
+ * severity, 决定文书号 and decision date change; the publicity is recomputed under the rule of the (new) decision date;
+ * one audit entry lists each field's old and new value; a status-history row when the status changes. Never deletes.
+ */
+export async function correctRecord(
+  db: Database,
+  t: Transaction,
+  input: { recordId: number; changes: Array<{ field: string; value: string }>; reason: string; actor: string; at: Date },
+): Promise<CreditRecord> {
+  const record = await CreditRecord.findByPk(input.recordId, { transaction: t, lock: t.LOCK.UPDATE });
+  if (!record) throw new NotFoundError("找不到该信用记录");
+  if (FINAL.includes(record.status)) throw new ConflictError(`“${record.status}”的记录不能更正`, "record_final");
+  const today = chinaDay(input.at);
+  const { row, changes } = checkCorrection(record, input.changes, today);
+  if (row.decisionNumber !== record.decisionNumber) {
+    const clash = await CreditRecord.findOne({
+      where: { recordType: record.recordType, decisionNumber: row.decisionNumber, id: { [Op.ne]: record.id } },
+      transaction: t,
+    });
+    if (clash)
+      throw new ValidationError(`决定文书号“${row.decisionNumber}”已登记（记录 #${clash.id}）`, [
+        { path: "corrections", message: "决定文书号已被其他记录使用" },
+      ]);
+  }
+  const book = await loadRuleBook(t);
+  const { rule, publicity } = book.publicityOf(
+    {
+      departmentId: record.departmentId,
+      recordType: record.recordType,
+      severity: row.severity,
+      decidedOn: row.decidedOn,
+      publishedOn: record.publicityFrom ?? today,
+    },
+    parseOverride(record.periodOverride) ?? (record.isPublic ? null : { publish: false }),
+    today,
+  );
+  const from = record.status;
+  await record.update(
+    {
+      severity: row.severity,
+      title: titleOf(row),
+      decisionNumber: row.decisionNumber,
+      decidedOn: row.decidedOn,
+      detail: JSON.stringify(row.fields),
+      fingerprint: row.fingerprint,
+      status: publicity.status,
+      publicityFrom: publicity.publicityFrom,
+      publicityUntil: publicity.publicityUntil,
+      minUntil: publicity.minUntil,
+      ruleId: rule?.id ?? null,
+      ruleSet: rule?.ruleSet ?? null,
+      ...(from !== publicity.status ? { statusChangedAt: input.at } : {}),
+    },
+    { transaction: t },
+  );
+  if (from !== publicity.status)
+    await CreditRecordStatusChange.create(
+      { recordId: record.id, fromStatus: from, toStatus: publicity.status, reason: input.reason, actor: input.actor, at: input.at },
+      { transaction: t },
+    );
+  await audit(db, t, {
+    actor: input.actor,
+    action: "credit_record.corrected",
+    entityType: "credit_record",
+    entityId: record.id,
+    detail: { reason: input.reason, changes, status: { from, to: publicity.status }, publicityUntil: publicity.publicityUntil },
+    at: input.at,
+  });
+  return record;
 }

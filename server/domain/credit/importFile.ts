@@ -5,6 +5,7 @@ import { CreditImport } from "../../db/models/CreditImport.js";
 import { AppError, PayloadTooLargeError, ValidationError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { audit } from "../audit.js";
+import { issueRepairNotices } from "../reports/documents.js";
 import { chinaDay } from "../calendar/days.js";
 import { checkAgainstDatabase, writeRecords, type NumberedRow } from "./creditRecords.js";
 import { RECORD_FIELDS, fieldKeyOfHeader } from "./fields.js";
@@ -251,6 +252,8 @@ export async function runImport(db: Database, job: CreditImport, input: ImportIn
           onProgress: (n) => (progress.processed = n),
         },
       );
+      // 两书同达: each new penalty / 严重失信 record gets its 信用修复告知书 in the same transaction.
+      const notices = await issueRepairNotices(db, t, written.ids, input.actor, at);
       // One audit entry for the import: every record written carries its import id.
       await audit(db, t, {
         actor: input.actor,
@@ -263,6 +266,7 @@ export async function runImport(db: Database, job: CreditImport, input: ImportIn
           created: written.ids.length,
           unchanged: db1.unchanged.size,
           subjectsCreated: written.subjectsCreated,
+          repairNotices: notices,
           firstId: written.ids.length ? Math.min(...written.ids) : null,
           lastId: written.ids.length ? Math.max(...written.ids) : null,
         },

@@ -21,7 +21,7 @@ export const OBJECTION = {
   processKey: "credit-objection",
   tasks: { verify: "verifyTask" },
   forms: { application: "credit-objection-application", review: "credit-objection-review" },
-  services: { withdraw: "objectionWithdrawRecord" },
+  services: { withdraw: "objectionWithdrawRecord", correct: "objectionCorrectRecord" },
   numbers: { series: "objection", prefix: "YY", label: "异议申诉办件编号" } satisfies CaseNumberSeries,
 } as const;
 

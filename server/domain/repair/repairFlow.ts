@@ -9,6 +9,7 @@ import { chinaDay } from "../calendar/days.js";
 import { ruleValue } from "../calendar/rules.js";
 import { loadWorkingCalendar } from "../calendar/workingDays.js";
 import { changeRecordStatus, findBarringRecords } from "../credit/creditRecords.js";
+import { issueRepairDecision } from "../reports/documents.js";
 import { REPAIR, STEP_LIMITS } from "./contract.js";
 import { recordOfCase } from "./recordOfCase.js";
 import { decideTask, required, text } from "./decideTask.js";
@@ -63,6 +64,19 @@ export function decideRepairReview(deps: FlowDeps, d: TaskDecision): Promise<voi
     const missing = text(data.missing);
     if (decision === "refuse") {
       if (!reason) required("decisionReason", "不予修复时必须写明理由");
+      // The 不予信用修复决定书 is issued with the decision, in its transaction.
+      const instance = await deps.engine.getInstance(d.task.processInstanceId, t);
+      const record = await recordOfCase(d.task.processInstanceId, instance?.variables.recordId, t);
+      await issueRepairDecision(deps.db, t, {
+        caseKey: instance?.businessKey ?? d.task.processInstanceId,
+        instanceId: d.task.processInstanceId,
+        recordId: record.id,
+        approved: false,
+        reason,
+        applicationFormKey: REPAIR.forms.application,
+        actor: d.actor.username,
+        at: deps.clock.now(),
+      });
       return { variables: { decision, decisionReason: reason, missing: "" }, endReason: `不予修复：${reason}` };
     }
     if (decision === "supplement") {
@@ -114,6 +128,18 @@ export function registerRepairServices(engine: EngineRuntime, db: Database): voi
         commitmentRouteBarLifted: barLifted,
         stillBarredBy: stillBarring.map((r) => r.id),
       },
+      at: now,
+    });
+    // The 信用修复决定书 and the subject's public 信用修复承诺 are issued in the same step.
+    await issueRepairDecision(db, ctx.t, {
+      caseKey: ctx.businessKey ?? ctx.instanceId,
+      instanceId: ctx.instanceId,
+      recordId: record.id,
+      approved: true,
+      reason: text(ctx.variables.decisionReason),
+      barLifted,
+      applicationFormKey: REPAIR.forms.application,
+      actor,
       at: now,
     });
     return { repairedAt: now.toISOString(), commitmentBarLifted: barLifted };

@@ -274,8 +274,10 @@ export function creditRecordRoutes(ctx: AppContext): Router {
       records: profile.records.map((r) => ({
         ...presentStaffRecord(r.record, profile.departments),
         history: r.history.map(presentStatusChange),
+        documents: r.documents.map((d) => ({ number: d.number, title: d.title, issuedOn: d.issuedOn, caseKey: d.caseKey })),
       })),
       commitments: profile.commitments,
+      reports: profile.reports.map((d) => ({ number: d.number, issuedOn: d.issuedOn, issuedBy: d.issuedBy, sha256: d.contentSha256 })),
       cases: profile.cases.map((c) => ({
         kind: c.kind,
         title: c.title,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { AuditEntry } from "../../../server/db/models/AuditEntry.js";
 import { CreditRecord } from "../../../server/db/models/CreditRecord.js";
 import { buildPenalty, buildWorld, inboxTask, post, publicQuery } from "./fixtures.js";
 
@@ -56,5 +57,52 @@ describe("objection flow (processes/credit-objection.bpmn): 异议申诉 on a re
       api.body.data.creditRecords.map((r: { title: string }) => r.title),
       [right.title],
     );
+  });
+  it("upheld with 更正: the listed fields change (checked like the entry form), the period is recomputed, each change audited", async () => {
+    const { subject, applicant, reviewer } = await buildWorld();
+    const record = await buildPenalty(subject, { severity: "一般", daysAgo: 40 });
+    const code = (
+      await post(applicant, `/objection/records/${record.id}/apply`, {
+        data: { grounds: "公示的罚款金额与决定书不一致，严重程度也登记有误。", contactPhone: "13800000000" },
+      }).expect(201)
+    ).body.data.code as string;
+    const task = await inboxTask(reviewer, "credit-objection", code);
+    const complete = (corrections: unknown) =>
+      post(reviewer, `/api/tasks/${task!.taskId}/complete`, {
+        data: { outcome: "corrected", outcomeReason: "经核对决定书原件，登记有误，予以更正", corrections },
+      });
+    // Identity fields, future dates and unchanged values are refused before anything changes.
+    // (the form offers no identity field: the select refuses it)
+    const identity = await complete([{ field: "uscc", value: "91410182MA44XXXXXX" }]).expect(400);
+    assert.ok(identity.body.error.details.some((d: { path: string }) => /corrections/.test(d.path)));
+    const future = await complete([{ field: "decidedOn", value: "2099-01-01" }]).expect(400);
+    assert.match(future.body.error.message, /决定日期.*晚于今天/);
+    await complete([]).expect(400);
+    assert.equal((await CreditRecord.findByPk(record.id))?.severity, "一般");
+
+    await complete([
+      { field: "fineAmount", value: "0.2" },
+      { field: "severity", value: "轻微" },
+    ]).expect(200);
+    const done = await applicant.get(`/api/cases/${code}`).expect(200);
+    assert.equal(done.body.data.status, "异议成立（已更正）");
+    const corrected = await CreditRecord.findByPk(record.id);
+    assert.equal(corrected?.severity, "轻微");
+    assert.equal(JSON.parse(corrected.detail!).fineAmount, "0.2");
+    assert.equal(corrected?.status, "不予公示", "轻微 is not published under the national rule: the period is recomputed");
+    const entry = await AuditEntry.findOne({ where: { action: "credit_record.corrected", entityId: String(record.id) } });
+    const detail = JSON.parse(entry!.detail!) as { changes: { field: string; from: string; to: string }[] };
+    assert.deepEqual(
+      detail.changes.map((c) => [c.field, c.to]),
+      [
+        ["fineAmount", "0.2"],
+        ["severity", "轻微"],
+      ],
+    );
+    assert.equal(detail.changes.find((c) => c.field === "severity")?.from, "一般");
+    const api = await publicQuery(`/api/public/subjects/${subject.code}`).expect(200);
+    assert.deepEqual(api.body.data.creditRecords, []);
+    const staff = await reviewer.get(`/admin/credit/subjects/${subject.code}`).expect(200);
+    assert.match(staff.text, /公示中 → 不予公示/);
   });
 });
