@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import session from "express-session";
 import helmet from "helmet";
@@ -18,12 +17,15 @@ import { registerCommitmentFileAccess } from "./domain/commitments/fileAccess.js
 import { configureAudit } from "./domain/audit.js";
 import { registerCommitmentServices } from "./domain/commitments/services.js";
 import { caseRecorder } from "./domain/cases/recordCase.js";
+import { messageNotifier } from "./domain/actions/messages.js";
 import { pinFormRevision } from "./domain/processes/formBinding.js";
 import { defineCommitmentFlow } from "./flows/commitment.js";
 import { defineObjectionFlow } from "./flows/objection.js";
 import { defineRepairFlow } from "./flows/repair.js";
+import { defineSupervisionFlow } from "./flows/supervision.js";
 import { FlowRegistry } from "./flows/registry.js";
 import { NotFoundError } from "./errors.js";
+import { AssetVersions, compressResponses, noStoreByDefault, staticAssets, versionAssetUrls } from "./http/assets.js";
 import { csrfProtection, csrfToken } from "./http/csrf.js";
 import { errorHandler } from "./http/errorHandler.js";
 import { confineWorkers } from "./http/guards.js";
@@ -34,7 +36,6 @@ import { buildNavigation } from "./presenters/navigation.js";
 import { camundaErrorHandler } from "./routes/engineRest/common.js";
 import { mountRoutes } from "./routes/index.js";
 import { modelerBundleRoutes } from "./routes/admin/modelerBundle.js";
-import { ROOT_DIR } from "./paths.js";
 import type { CurrentUser } from "./auth/currentUser.js";
 
 export interface AppDeps {
@@ -58,10 +59,12 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   defineCommitmentFlow(flows);
   defineRepairFlow(flows, context.engine, db);
   defineObjectionFlow(flows, context.engine, db);
+  defineSupervisionFlow(flows, context.engine, db);
   // A new user task is completed against the form revision its binding names when it is created.
   context.engine.formKeys.pinWith(pinFormRevision);
   // Every flow's cases follow their instances, step by step, inside the steps' transactions.
   context.engine.lifecycle.on(caseRecorder(flows, clock));
+  context.engine.lifecycle.on(messageNotifier(db, config, clock)); // 站内信, after the case recorder (the case exists)
   const app = express();
   app.locals.context = context;
   registerCommitmentServices(context.engine, db);
@@ -75,6 +78,8 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   app.set("trust proxy", "loopback");
   app.set("query parser", "extended");
   configureViews(app);
+  const assetVersions = new AssetVersions();
+  versionAssetUrls(app, assetVersions);
 
   app.use(
     pinoHttp({
@@ -116,6 +121,8 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
     }),
   );
 
+  app.use(compressResponses());
+
   app.get("/healthz", async (_req, res) => {
     try {
       await db.sequelize.query("SELECT 1");
@@ -125,10 +132,11 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
     }
   });
 
-  mountStatic(app);
+  app.use(staticAssets(assetVersions));
   // The browser modeler, bundled by esbuild on first use (server/routes/admin/modelerBundle.ts).
   app.use(modelerBundleRoutes(logger));
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
+  app.use(noStoreByDefault);
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
   // Express 5 leaves req.body undefined when no parser matched (no body, another content type): every route reads {}.
@@ -173,20 +181,4 @@ export function createApp(deps: AppDeps): Express & { locals: { context: AppCont
   app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundError(`找不到页面或接口：${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app as Express & { locals: { context: AppContext } };
-}
-
-function mountStatic(app: Express): void {
-  const nm = path.join(ROOT_DIR, "node_modules");
-  const opts = { maxAge: "7d", fallthrough: true, index: false } as const;
-  app.use("/assets", express.static(path.join(ROOT_DIR, "public"), { ...opts, maxAge: "1h" }));
-  app.use("/vendor/bootstrap", express.static(path.join(nm, "bootstrap/dist"), opts));
-  app.use("/vendor/bootstrap-icons", express.static(path.join(nm, "bootstrap-icons/font"), opts));
-  // Form.io and the libraries it loads lazily (editors, date picker, rich text): all local, never a CDN.
-  app.use("/vendor/formio", express.static(path.join(nm, "@formio/js/dist"), opts));
-  app.use("/vendor/ace", express.static(path.join(nm, "ace-builds/src-min-noconflict"), opts));
-  app.use("/vendor/flatpickr", express.static(path.join(nm, "flatpickr/dist"), opts));
-  app.use("/vendor/quill", express.static(path.join(nm, "quill/dist"), opts));
-  app.use("/vendor/pinyin-pro", express.static(path.join(nm, "pinyin-pro/dist"), opts));
-  // bpmn-js viewer bundle and its CSS (process diagrams in the admin console).
-  app.use("/vendor/bpmn-js", express.static(path.join(nm, "bpmn-js/dist"), opts));
 }

@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./domain/accounts/demoSeed.js";
 import { startAuditCheckpoints } from "./domain/audit.js";
 import { startJobWorker } from "./engine/index.js";
 import { startCreditDailyJobs } from "./domain/credit/dailyJobs.js";
+import { startGradingJobs } from "./domain/grading/recompute.js";
 import { createLogger } from "./logger.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
   const creditJobs = config.jobWorker
     ? startCreditDailyJobs({ db, clock: app.locals.context.clock, logger, nodeId: config.nodeId })
     : undefined;
+  // Credit grades: every minute the subjects whose inputs changed, nightly all; claim rows make each run once.
+  const gradingJobs = config.jobWorker
+    ? startGradingJobs({ db, clock: app.locals.context.clock, logger, nodeId: config.nodeId })
+    : undefined;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ port, database: db.dialect, ms: Date.now() - started }, "server started");
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    const workerStopped = Promise.all([jobWorker?.stop(), creditJobs?.stop()]);
+    const workerStopped = Promise.all([jobWorker?.stop(), creditJobs?.stop(), gradingJobs?.stop()]);
     server.close(() => {
       void workerStopped
         .then(() => checkpoints.stop())

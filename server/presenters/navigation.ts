@@ -19,19 +19,22 @@ interface NavEntry {
   icon: string;
   roles: Role[] | "anyone" | "anonymous";
   /** Entries with the same menu are shown together under that menu. */
-  menu?: "信用信息" | "流程与表单" | "系统管理";
+  menu?: "信用信息" | "信用监管" | "流程与表单" | "系统管理";
 }
 
-const MENU_ICONS = { 信用信息: "shield-shaded", 流程与表单: "diagram-3", 系统管理: "gear" } as const;
+const MENU_ICONS = { 信用信息: "shield-shaded", 信用监管: "binoculars", 流程与表单: "diagram-3", 系统管理: "gear" } as const;
 
 // Order is the order on screen.
 const ENTRIES: NavEntry[] = [
   { href: "/", label: "首页", icon: "house", roles: "anyone" },
   { href: "/public/query", label: "信用查询", icon: "search", roles: "anyone" },
   { href: "/catalog", label: "办事指南", icon: "journal-text", roles: "anyone" },
+  { href: "/public/supervision", label: "抽查公示", icon: "megaphone", roles: "anyone" },
+  { href: "/public/supervision/results", label: "检查结果", icon: "clipboard-check", roles: "anonymous" },
   { href: "/my/cases", label: "我的办件", icon: "folder2-open", roles: ["applicant"] },
   { href: "/tasks", label: "待办任务", icon: "inbox", roles: ["reviewer", "dept_admin", "admin"] },
   { href: "/my/subjects", label: "我的主体", icon: "building", roles: ["applicant"] },
+  { href: "/credit-reports", label: "信用报告", icon: "file-earmark-text", roles: ["applicant"] },
   { href: "/archive", label: "承诺档案", icon: "archive", roles: ["reviewer", "dept_admin", "admin"], menu: "信用信息" },
   {
     href: "/admin/subjects",
@@ -46,6 +49,41 @@ const ENTRIES: NavEntry[] = [
     icon: "clipboard-data",
     roles: ["admin", "reviewer", "dept_admin", "auditor"],
     menu: "信用信息",
+  },
+  {
+    href: "/admin/grading",
+    label: "信用评价",
+    icon: "speedometer2",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用监管",
+  },
+  {
+    href: "/admin/supervision",
+    label: "双随机抽查",
+    icon: "shuffle",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用监管",
+  },
+  {
+    href: "/supervision/inspections/new",
+    label: "发起检查",
+    icon: "clipboard-plus",
+    roles: ["admin", "reviewer", "dept_admin"],
+    menu: "信用监管",
+  },
+  {
+    href: "/supervision/verifications",
+    label: "告知承诺核查",
+    icon: "collection",
+    roles: ["admin", "reviewer", "dept_admin"],
+    menu: "信用监管",
+  },
+  {
+    href: "/admin/supervision/reports",
+    label: "监管报表",
+    icon: "bar-chart",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用监管",
   },
   { href: "/admin/forms", label: "表单设计", icon: "ui-checks", roles: ["admin", "dept_admin"], menu: "流程与表单" },
   { href: "/admin/catalog", label: "事项管理", icon: "card-checklist", roles: ["admin", "dept_admin"], menu: "流程与表单" },

@@ -28,11 +28,21 @@ import { portalCaseRoutes } from "./portal/cases.js";
 import { portalItemCaseRoutes } from "./portal/itemCases.js";
 import { taskRoutes } from "./tasks/index.js";
 import { caseCopyRoutes } from "./caseCopies.js";
+import { messageBadge, reviewerActionRoutes } from "./reviewerActions.js";
 import { adminCatalogRoutes } from "./admin/catalog.js";
+import { letterEditorRoutes } from "./admin/letterEditor.js";
 import { adminCreditRoutes } from "./admin/credit.js";
+import { adminGradingRoutes } from "./admin/grading.js";
+import { supervisionResultRoutes } from "./supervisionResults.js";
+import { adminSupervisionReportRoutes } from "./admin/supervisionReports.js";
+import { adminSupervisionRoutes } from "./admin/supervision.js";
+import { publicSupervisionRoutes } from "./publicSupervision.js";
+import { creditReportRoutes } from "./creditReport.js";
+import { verifyRoutes } from "./verify.js";
 
 /** Mounts every resource's router; one line per file in routes/. */
 export function mountRoutes(app: Express, ctx: AppContext): void {
+  app.use(messageBadge());
   app.use(authRoutes(ctx));
   app.use(homeRoutes(ctx));
   app.use(engineRestRoutes(ctx));
@@ -61,6 +71,15 @@ export function mountRoutes(app: Express, ctx: AppContext): void {
   app.use(portalCaseRoutes(ctx));
   app.use(taskRoutes(ctx));
   app.use(caseCopyRoutes(ctx));
+  app.use(reviewerActionRoutes(ctx));
   app.use(adminCatalogRoutes(ctx));
+  app.use(letterEditorRoutes(ctx));
   app.use(adminCreditRoutes(ctx));
+  app.use(adminGradingRoutes(ctx));
+  app.use(supervisionResultRoutes(ctx));
+  app.use(adminSupervisionReportRoutes(ctx));
+  app.use(adminSupervisionRoutes(ctx));
+  app.use(publicSupervisionRoutes(ctx));
+  app.use(creditReportRoutes(ctx));
+  app.use(verifyRoutes(ctx));
 }

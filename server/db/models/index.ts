@@ -8,6 +8,9 @@ import { COMMITMENT_MODELS } from "./commitmentModels.js";
 import { CREDIT_MODELS } from "./creditModels.js";
 import { ENGINE_MODELS } from "./engineModels.js";
 import { FORM_MODELS } from "./formModels.js";
+import { GRADING_MODELS } from "./gradingModels.js";
+import { SUPERVISION_MODELS } from "./supervisionModels.js";
+import { ACTION_MODELS } from "./actionModels.js";
 import { Group } from "./Group.js";
 import { SubjectClaim } from "./SubjectClaim.js";
 import { User } from "./User.js";
@@ -42,4 +45,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of FORM_MODELS) model.initModel(sequelize);
   for (const model of COMMITMENT_MODELS) model.initModel(sequelize);
   for (const model of CREDIT_MODELS) model.initModel(sequelize);
+  for (const model of GRADING_MODELS) model.initModel(sequelize);
+  for (const model of SUPERVISION_MODELS) model.initModel(sequelize);
+  for (const model of ACTION_MODELS) model.initModel(sequelize);
 }

@@ -2,6 +2,7 @@ import type { CurrentUser } from "../../auth/currentUser.js";
 import { CatalogItem } from "../../db/models/CatalogItem.js";
 import { COMMITMENT_PROCESS_KEY } from "../commitments/processContract.js";
 import { OBJECTION, REPAIR } from "../repair/contract.js";
+import { SUPERVISION } from "../supervision/inspections/contract.js";
 import { createCatalogItem, publishCatalogItem, type CatalogDeps } from "./catalogCommands.js";
 import type { CatalogItemInput, GenericItemInput } from "./itemInput.js";
 import { deployShippedProcess } from "./processDefinitions.js";
@@ -117,6 +118,7 @@ const SHIPPED_PROCESS_KEYS = [
   COMMITMENT_PROCESS_KEY,
   REPAIR.processKey,
   OBJECTION.processKey,
+  SUPERVISION.processKey,
   ...new Set(SHIPPED_GENERIC_ITEMS.map((i) => i.fields.processKey)),
 ];
 

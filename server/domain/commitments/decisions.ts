@@ -1,3 +1,4 @@
+import type { Transaction } from "sequelize";
 import type { CurrentUser } from "../../auth/currentUser.js";
 import { Commitment } from "../../db/models/Commitment.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
@@ -77,8 +78,10 @@ export async function decideCommitmentReview(deps: CommitmentDeps, input: Decisi
  * unfulfilled content and the liability pursued, 全部履行 clears them. The engine's services then close the
  * supervision and, for a breach, record a 违诺 credit record, all in this transaction.
  */
-export async function recordCommitmentVerification(deps: CommitmentDeps, input: DecisionInput): Promise<Commitment> {
-  return deps.db.transaction(async (t) => {
+export async function recordCommitmentVerification(deps: CommitmentDeps, input: DecisionInput, outer?: Transaction): Promise<Commitment> {
+  // A supervision inspection records the 核查 inside its own step's transaction (server/domain/supervision/inspections).
+  const inTransaction = <T>(fn: (t: Transaction) => Promise<T>) => (outer ? fn(outer) : deps.db.transaction(fn));
+  return inTransaction(async (t) => {
     const commitment = await Commitment.findOne({ where: { code: input.code }, transaction: t });
     if (!commitment || !commitmentPolicy.read(input.actor, commitment) || !commitmentPolicy.decide(input.actor, commitment)) {
       throw new NotFoundError("找不到该承诺");

@@ -7,6 +7,8 @@ import { pageNumber } from "../../domain/search.js";
 import { decideSubjectClaim } from "../../domain/subjects/claims.js";
 import { createSubject } from "../../domain/subjects/createSubject.js";
 import { actorsOfSubject, findSubject, listClaims, searchSubjects } from "../../domain/subjects/queries.js";
+import { gradeOf } from "../../domain/grading/queries.js";
+import { presentGrade } from "../../presenters/grading.js";
 import { NotFoundError } from "../../errors.js";
 import { requireRole } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
@@ -82,6 +84,7 @@ export function adminSubjectRoutes(ctx: AppContext): Router {
       actors,
       claims: claims.map(presentClaim),
       can: subjectActions(user),
+      creditGrade: presentGrade(await gradeOf(subject.id)),
     });
   });
 

@@ -5,8 +5,10 @@ import { listCaseForms } from "../../domain/cases/caseForms.js";
 import { copiesOf } from "../../domain/cases/copyCase.js";
 import { caseHistoryTimeline, displayNames } from "../../domain/cases/queries.js";
 import { remindersOf } from "../../domain/tasks/urgeTask.js";
+import { actionTimeline } from "../../domain/actions/timeline.js";
 import { findDefinitionVersion, waitingElements } from "../../domain/processes/queries.js";
 import { hasDiagramInformation } from "../../domain/processes/diagram.js";
+import { documentsOfCase } from "../../domain/reports/documents.js";
 import { NotFoundError } from "../../errors.js";
 import { eachInput, getFormRevision } from "../../forms/index.js";
 import type { TaskView } from "../../engine/index.js";
@@ -21,18 +23,20 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * the revision it was filled in), the timeline from its history, and where to read its diagram.
  */
 export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form: (version: number) => string; diagram: string }) {
-  const [forms, history, department, reminders, copies] = await Promise.all([
+  const [forms, history, department, reminders, copies, documents] = await Promise.all([
     listCaseForms(ctx.db, kase.instanceId),
     ctx.engine.history(kase.instanceId),
     kase.departmentId ? Department.findByPk(kase.departmentId) : Promise.resolve(null),
     remindersOf({ instanceId: kase.instanceId }),
     copiesOf(kase.instanceId),
+    documentsOfCase(kase.businessKey),
   ]);
   const names = await displayNames(forms.map((f) => f.by));
   const timeline = [
     ...(await caseHistoryTimeline(history)),
     ...reminders.map((r) => ({ at: r.createdAt, title: "催办", actor: r.sentBy, detail: r.message })),
     ...copies.map((c) => ({ at: c.createdAt, title: `抄送 ${c.toValue}（${c.step ?? ""}）`, actor: c.sentBy, detail: c.note })),
+    ...(await actionTimeline(kase.instanceId, forms)),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
   return {
     header: {
@@ -63,6 +67,7 @@ export async function presentCaseBody(ctx: AppContext, kase: Case, urls: { form:
       })),
     timeline: timeline.map((e) => ({ ...e, at: e.at.toISOString() })),
     diagramUrl: urls.diagram,
+    documents: documents.map((d) => ({ number: d.number, title: d.title, issuedOn: d.issuedOn })),
   };
 }
 

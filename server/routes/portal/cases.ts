@@ -13,7 +13,7 @@ import { resubmitCommitment } from "../../domain/commitments/resubmitCommitment.
 import { parseSignature, renderSignedLetter, type CommitmentDeps } from "../../domain/commitments/submitCommitment.js";
 import { caseTimeline } from "../../domain/portal/queries.js";
 import { AppError, NotFoundError, nullWhenNotFound, ValidationError, type ErrorDetail } from "../../errors.js";
-import { deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
+import { bindSubjectFieldsOf, deleteDraft, getFormRevision, loadDraft, saveDraft, validateSubmission } from "../../forms/index.js";
 import { requireRole, requireUser } from "../../http/guards.js";
 import { parse } from "../../http/parse.js";
 import { presentCommitment } from "../../presenters/commitment.js";
@@ -56,7 +56,8 @@ export function portalCaseRoutes(ctx: AppContext): Router {
       cases: page.rows.map((c) => ({
         code: c.businessKey ?? c.instanceId,
         title: c.title,
-        kindLabel: c.kind === "commitment" ? "告知承诺" : c.kind === "generic" ? "通用事项" : c.kind,
+        kindLabel:
+          c.kind === "commitment" ? "告知承诺" : c.kind === "generic" ? "通用事项" : (ctx.flows.forProcess(c.processKey)?.label ?? c.kind),
         subjectName: c.subjectName,
         status: c.status,
         badge: caseBadge(c.status),
@@ -130,14 +131,21 @@ export function portalCaseRoutes(ctx: AppContext): Router {
     const commitment = await ownCase(req);
     if (commitment.status !== "退回补正") return res.redirect(`/my/cases/${commitment.code}`);
     const draft = await loadDraft(ctx.db, user.id, commitment.formKey, correctionRef(commitment)).catch(nullWhenNotFound);
+    const subject = await CreditSubject.findByPk(commitment.subjectId);
+    res.set("Cache-Control", "no-store");
     res.render("portal/correct", {
       title: `补正 ${commitment.code}`,
       code: commitment.code,
       reason: commitment.reason,
       comment: commitment.decisionComment,
+      draftSavedAt: draft?.updatedAt ?? null,
+      subject: subject
+        ? { name: subject.name, code: subject.code, type: subject.subjectType }
+        : { name: commitment.subjectName, code: commitment.subjectCode, type: commitment.subjectType },
       renderer: {
         formUrl: `/my/cases/${commitment.code}/form.json`,
         submitUrl: `/my/cases/${commitment.code}/correct/check`,
+        draftUrl: `/api/forms/${encodeURIComponent(commitment.formKey)}/drafts/${correctionRef(commitment)}`,
         submission: JSON.stringify(draft?.data ?? JSON.parse(commitment.data)),
         readOnly: false,
         mode: "apply",
@@ -151,7 +159,12 @@ export function portalCaseRoutes(ctx: AppContext): Router {
     if (commitment.status !== "退回补正") throw new ValidationError(`该承诺当前状态为“${commitment.status}”，不需要补正`);
     const { data } = parse(CheckBody, req.body);
     const pinned = { formKey: commitment.formKey, revision: commitment.formRevision };
-    const validated = await validateSubmission(ctx.db, pinned, data, { userId: user.id });
+    const subject = await CreditSubject.findByPk(commitment.subjectId);
+    const subjectValues = subject
+      ? { name: subject.name, code: subject.code, type: subject.subjectType }
+      : { name: commitment.subjectName, code: commitment.subjectCode, type: commitment.subjectType };
+    const bound = await bindSubjectFieldsOf(ctx.db, pinned, data, subjectValues);
+    const validated = await validateSubmission(ctx.db, pinned, bound, { userId: user.id });
     await saveDraft(ctx.db, { userId: user.id, ...pinned, clientRef: correctionRef(commitment), data: validated.data });
     res.json({ data: validated.data, redirect: `/my/cases/${commitment.code}/correct/preview` });
   });
@@ -191,7 +204,8 @@ export function portalCaseRoutes(ctx: AppContext): Router {
       submitAction: `/my/cases/${commitment.code}/resubmit`,
       subject: { code: subject.code, name: subject.name, type: subject.subjectType },
       letterHtml,
-      signerName,
+      // The correction is signed again: the name of the last signature is filled in (the person may change it).
+      signerName: signerName || commitment.signerName,
       problem,
     });
   };

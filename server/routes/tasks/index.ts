@@ -1,4 +1,4 @@
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { currentUser, type CurrentUser } from "../../auth/currentUser.js";
 import type { AppContext } from "../../context.js";
@@ -12,9 +12,14 @@ import { completeUserTask } from "../../domain/tasks/completeTask.js";
 import { delegateTaskTo, listColleagues, resolveDelegatedTask, transferTask } from "../../domain/tasks/reassign.js";
 import { remindersOf, urgeableTasks, urgeTask } from "../../domain/tasks/urgeTask.js";
 import { copyCase } from "../../domain/cases/copyCase.js";
+import { reviewerActionsPanel } from "../reviewerActions.js";
 import { Department } from "../../db/models/Department.js";
 import { INBOX_PAGE_SIZE, inboxFilterOptions, nextTaskId } from "../../domain/inbox/queries.js";
+import { parseFollowUpDay, setTaskFollowUp } from "../../domain/inbox/followUp.js";
+import { deleteInboxFilter, listSavedFilters, normalizeFilterQuery, saveInboxFilter } from "../../domain/inbox/savedFilters.js";
 import { caseTimeline, subjectProfile } from "../../domain/portal/queries.js";
+import { gradeOfSubjectRef } from "../../domain/grading/queries.js";
+import { presentGrade } from "../../presenters/grading.js";
 import type { TaskView } from "../../engine/index.js";
 import { AppError, NotFoundError, nullWhenNotFound } from "../../errors.js";
 import { getFormRevision } from "../../forms/index.js";
@@ -39,6 +44,7 @@ const InboxQuery = z.object({
   scope: z.enum(["all", "mine", "group"]).optional().catch(undefined),
   status: z.enum(["assigned", "unassigned"]).optional().catch(undefined),
   overdue: z.enum(["1"]).optional().catch(undefined),
+  followUp: z.enum(["due"]).optional().catch(undefined),
   item: z.string().max(64).optional().catch(undefined),
   department: z.string().max(32).optional().catch(undefined),
   sort: z.enum(["due", "created"]).optional().catch(undefined),
@@ -46,6 +52,19 @@ const InboxQuery = z.object({
 });
 const CompleteBody = z.object({ data: z.record(z.string(), z.unknown(), { error: "data 应为表单数据对象" }) });
 const ReturnTo = z.object({ returnTo: z.string().max(500).optional() });
+const SaveFilterBody = z.object({ name: z.string().max(200).default(""), query: z.string().max(2000).default("") });
+const FilterIdParam = z.object({ id: z.coerce.number().int().min(1) });
+const FollowUpBody = z.object({ followUp: z.string().max(32).optional() });
+
+/** The inbox's right-hand pane (wide screens) loads task pages in an iframe: the page without navigation, framed by this origin only. */
+function inPane(req: Request): boolean {
+  return req.query.pane === "1" || req.get("sec-fetch-dest") === "iframe";
+}
+
+function allowFramingBySelf(res: Response): void {
+  const csp = res.getHeader("Content-Security-Policy");
+  if (typeof csp === "string") res.setHeader("Content-Security-Policy", csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'"));
+}
 
 interface VisibleTask {
   task: TaskView;
@@ -96,6 +115,7 @@ async function taskPeople(ctx: AppContext, user: CurrentUser, task: TaskView, ka
       name: d.name,
     })),
     canUrge,
+    actions: await reviewerActionsPanel(ctx, user, task),
     reminders: reminders.map((r) => ({ by: r.sentBy, message: r.message, at: r.createdAt.toISOString() })),
   };
 }
@@ -124,7 +144,12 @@ export function taskRoutes(ctx: AppContext): Router {
     const user = currentUser(req);
     const q = parse(InboxQuery, req.query);
     const now = ctx.clock.now();
-    const [page, options] = await Promise.all([
+    if (inPane(req)) {
+      // An action inside the pane came back to the list (转办, 交回): the pane says what happened, the list reloads itself.
+      allowFramingBySelf(res);
+      return res.render("tasks/pane-done", { title: "待办任务", layout: "pane", flash: takeFlash(req) });
+    }
+    const [page, options, saved, colleagues] = await Promise.all([
       listInbox(
         ctx.db,
         user,
@@ -133,6 +158,7 @@ export function taskRoutes(ctx: AppContext): Router {
           scope: q.scope,
           claimed: q.status,
           overdue: q.overdue === "1",
+          followUp: q.followUp,
           item: q.item,
           department: q.department,
           sort: q.sort ?? "due",
@@ -145,16 +171,20 @@ export function taskRoutes(ctx: AppContext): Router {
         now,
       ),
       inboxFilterOptions(ctx.db, user),
+      listSavedFilters(ctx.db, user),
+      listColleagues(ctx.db, user),
     ]);
     const filters = {
       kind: q.kind,
       scope: q.scope,
       status: q.status,
       overdue: q.overdue,
+      followUp: q.followUp,
       item: q.item,
       department: q.department,
       sort: q.sort,
     };
+    const query = normalizeFilterQuery(new URLSearchParams(Object.entries(filters).filter(([, v]) => v) as [string, string][]).toString());
     // Above the count cap the total is a lower bound: keep a link to the page after this one.
     const total = page.more.total ? Math.max(page.total, page.page * page.pageSize + 1) : page.total;
     const here = presentPagination({ ...page, total }, "/tasks", filters);
@@ -168,7 +198,10 @@ export function taskRoutes(ctx: AppContext): Router {
     res.render("tasks/inbox", {
       title: "待办任务",
       flash: takeFlash(req),
-      rows: page.rows.map((r) => presentInboxRow(r, user)),
+      rows: page.rows.map((r) => presentInboxRow(r, user, ctx.clock.now())),
+      savedFilters: saved.map((f) => ({ ...f, href: `/tasks?${f.query}`, active: f.query === query })),
+      filterQuery: query,
+      colleagues,
       total: countLabel(page, "total"),
       counts: {
         all: countLabel(page, "all"),
@@ -203,7 +236,7 @@ export function taskRoutes(ctx: AppContext): Router {
           danger: true,
         },
       ],
-      filter: { ...filters, overdue: q.overdue === "1" },
+      filter: { ...filters, overdue: q.overdue === "1", followUp: q.followUp === "due" },
       filtered: Object.values(filters).some(Boolean),
       kinds: CASE_KINDS.map((k) => ({ ...k, selected: k.kind === q.kind })),
       items: options.items.map((i) => ({ ...i, selected: i.code === q.item })),
@@ -245,7 +278,49 @@ export function taskRoutes(ctx: AppContext): Router {
     res.redirect(303, back);
   });
 
+  /** 保存筛选: the current inbox filter under a name, for this user. */
+  router.post("/tasks/filters", staff, async (req, res) => {
+    const user = currentUser(req);
+    const body = parse(SaveFilterBody, req.body ?? {});
+    const query = normalizeFilterQuery(body.query);
+    try {
+      const saved = await saveInboxFilter(ctx.db, user, body, ctx.clock.now());
+      setFlash(req, "success", `已保存筛选“${saved.name}”`);
+      res.redirect(303, `/tasks?${saved.query}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.details?.[0]?.message ?? err.message);
+      res.redirect(303, query ? `/tasks?${query}` : "/tasks");
+    }
+  });
+
+  router.post("/tasks/filters/:id/delete", staff, async (req, res) => {
+    const user = currentUser(req);
+    const removed = await deleteInboxFilter(ctx.db, user, parse(FilterIdParam, req.params).id);
+    setFlash(req, "info", `已删除筛选“${removed.name}”`);
+    res.redirect(303, "/tasks");
+  });
+
+  /** 跟进日期 of a task (Camunda's followUp); an empty date clears it. */
+  router.post("/tasks/:id/follow-up", staff, async (req, res) => {
+    const user = currentUser(req);
+    const { task } = await findVisibleTask(ctx, user, String(req.params.id));
+    const back = safeReturn(req);
+    try {
+      const day = parse(FollowUpBody, req.body ?? {}).followUp?.trim();
+      const followUp = parseFollowUpDay(day);
+      await setTaskFollowUp(ctx, { actor: user, taskId: task.id, followUp });
+      setFlash(req, "success", followUp ? `已将“${task.name ?? task.taskDefinitionKey}”的跟进日期设为 ${day}` : "已清除跟进日期");
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      setFlash(req, "warning", err.details?.[0]?.message ?? err.message);
+    }
+    res.redirect(303, back);
+  });
+
   router.get("/tasks/:id", staff, async (req, res) => {
+    const pane = inPane(req);
+    if (pane) allowFramingBySelf(res);
     const user = currentUser(req);
     const { task, kase, commitment } = await findVisibleTask(ctx, user, String(req.params.id));
     const now = ctx.clock.now();
@@ -262,6 +337,7 @@ export function taskRoutes(ctx: AppContext): Router {
       ]);
       const state = dueState(task.due, now, near);
       return res.render("tasks/generic", {
+        ...(pane ? { layout: "pane" } : {}),
         title: `${task.name ?? "任务"} ${body.header.code}`,
         flash: takeFlash(req),
         task: {
@@ -287,6 +363,7 @@ export function taskRoutes(ctx: AppContext): Router {
             : null,
         completeWithoutForm: mayWork && !task.formKey,
         people,
+        creditGrade: presentGrade(await gradeOfSubjectRef(kase.subjectCode)),
         returnTo: `/tasks/${task.id}`,
       });
     }
@@ -300,6 +377,7 @@ export function taskRoutes(ctx: AppContext): Router {
     const view = presentCommitment(detail, user);
     const state = dueState(task.due, now, near);
     res.render("tasks/show", {
+      ...(pane ? { layout: "pane" } : {}),
       title: `${task.name ?? "任务"} ${commitment.code}`,
       flash: takeFlash(req),
       task: {
@@ -317,6 +395,7 @@ export function taskRoutes(ctx: AppContext): Router {
       c: view,
       badge: STATUS_BADGES[commitment.status] ?? "secondary",
       timeline: presentTimeline(timeline),
+      creditGrade: presentGrade(await gradeOfSubjectRef(commitment.subjectId)),
       profile: {
         commitments: profile.commitments.map((x) => ({ ...x, badge: STATUS_BADGES[x.status] ?? "secondary" })),
         records: profile.records.map((r) => ({
