@@ -19,18 +19,20 @@ interface NavEntry {
   icon: string;
   roles: Role[] | "anyone" | "anonymous";
   /** Entries with the same menu are shown together under that menu. */
-  menu?: "信用信息" | "信用监管" | "流程与表单" | "系统管理";
+  menu?: "信用信息" | "流程与表单" | "系统管理";
 }
 
-const MENU_ICONS = { 信用信息: "shield-shaded", 信用监管: "binoculars", 流程与表单: "diagram-3", 系统管理: "gear" } as const;
+const MENU_ICONS = { 信用信息: "shield-shaded", 流程与表单: "diagram-3", 系统管理: "gear" } as const;
 
 // Order is the order on screen.
 const ENTRIES: NavEntry[] = [
   { href: "/", label: "首页", icon: "house", roles: "anyone" },
   { href: "/public/query", label: "信用查询", icon: "search", roles: "anyone" },
   { href: "/catalog", label: "办事指南", icon: "journal-text", roles: "anyone" },
-  { href: "/public/supervision", label: "抽查公示", icon: "megaphone", roles: "anyone" },
+  // The public results of 双随机、一公开: on the bar for visitors and applicants; staff find them in the 信用信息 menu.
+  { href: "/public/supervision", label: "抽查公示", icon: "megaphone", roles: "anonymous" },
   { href: "/public/supervision/results", label: "检查结果", icon: "clipboard-check", roles: "anonymous" },
+  { href: "/public/supervision", label: "抽查公示", icon: "megaphone", roles: ["applicant"] },
   { href: "/my/cases", label: "我的办件", icon: "folder2-open", roles: ["applicant"] },
   { href: "/tasks", label: "待办任务", icon: "inbox", roles: ["reviewer", "dept_admin", "admin"] },
   { href: "/my/subjects", label: "我的主体", icon: "building", roles: ["applicant"] },
@@ -55,35 +57,49 @@ const ENTRIES: NavEntry[] = [
     label: "信用评价",
     icon: "speedometer2",
     roles: ["admin", "reviewer", "dept_admin", "auditor"],
-    menu: "信用监管",
+    menu: "信用信息",
   },
   {
     href: "/admin/supervision",
     label: "双随机抽查",
     icon: "shuffle",
     roles: ["admin", "reviewer", "dept_admin", "auditor"],
-    menu: "信用监管",
+    menu: "信用信息",
   },
   {
     href: "/supervision/inspections/new",
     label: "发起检查",
     icon: "clipboard-plus",
     roles: ["admin", "reviewer", "dept_admin"],
-    menu: "信用监管",
+    menu: "信用信息",
   },
   {
     href: "/supervision/verifications",
     label: "告知承诺核查",
     icon: "collection",
     roles: ["admin", "reviewer", "dept_admin"],
-    menu: "信用监管",
+    menu: "信用信息",
   },
   {
     href: "/admin/supervision/reports",
     label: "监管报表",
     icon: "bar-chart",
     roles: ["admin", "reviewer", "dept_admin", "auditor"],
-    menu: "信用监管",
+    menu: "信用信息",
+  },
+  {
+    href: "/public/supervision",
+    label: "抽查公示",
+    icon: "megaphone",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用信息",
+  },
+  {
+    href: "/public/supervision/results",
+    label: "检查结果公示",
+    icon: "clipboard-check",
+    roles: ["admin", "reviewer", "dept_admin", "auditor"],
+    menu: "信用信息",
   },
   { href: "/admin/forms", label: "表单设计", icon: "ui-checks", roles: ["admin", "dept_admin"], menu: "流程与表单" },
   { href: "/admin/catalog", label: "事项管理", icon: "card-checklist", roles: ["admin", "dept_admin"], menu: "流程与表单" },
@@ -119,8 +135,14 @@ function isActive(href: string, currentPath: string): boolean {
 export function buildNavigation(user: CurrentUser | undefined, currentPath: string): NavItem[] {
   const items: NavItem[] = [];
   const menus = new Map<string, NavItem>();
-  for (const e of ENTRIES.filter((entry) => visible(entry, user))) {
-    const link = { href: e.href, label: e.label, icon: e.icon, active: isActive(e.href, currentPath) };
+  const shown = ENTRIES.filter((entry) => visible(entry, user));
+  // The page's own entry is the longest matching one (/admin/supervision/reports, not also /admin/supervision).
+  const activeHref = shown
+    .map((e) => e.href)
+    .filter((href) => isActive(href, currentPath))
+    .sort((a, b) => b.length - a.length)[0];
+  for (const e of shown) {
+    const link = { href: e.href, label: e.label, icon: e.icon, active: e.href === activeHref };
     if (!e.menu) {
       items.push(link);
       continue;

@@ -74,6 +74,8 @@ async function decideFromInbox(
   // After a decision the page moves on to the next task of the inbox, or back to the inbox when none is left.
   const taskPath = new URL(page.url()).pathname;
   await Promise.all([page.waitForURL((u) => u.pathname !== taskPath), decision.getByRole("button", { name: "提交" }).click()]);
+  // Landing on the next task: let its forms and diagram load before the journey goes elsewhere.
+  if (/^\/tasks\/[^/]+$/.test(new URL(page.url()).pathname)) await pageSettled(page);
 }
 
 describe("browser: a 双公示 import, a credit repair through the inbox, the public query and a verified credit report", function () {
